@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 INSTALLED := $(VENV)/.installed
 DEV_INSTALLED := $(VENV)/.dev-installed
 
-.PHONY: run test test-faults lint fmt bench clean
+.PHONY: run test test-postgres lint fmt bench clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -25,6 +25,10 @@ run: $(INSTALLED)
 
 test: $(DEV_INSTALLED)
 	$(BIN)/python -m pytest
+
+# The integration tests again, on PostgreSQL (TEST_DATABASE_URL names the server).
+test-postgres: $(DEV_INSTALLED)
+	TEST_DATABASE_URL=$(TEST_DATABASE_URL) $(BIN)/python -m pytest tests/integration -m "not browser"
 
 lint: $(DEV_INSTALLED)
 	$(BIN)/ruff format --check .

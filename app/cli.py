@@ -1,0 +1,107 @@
+"""The `csv-merger` command: serve, worker, merge, db, cleanup."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import signal
+import sys
+from collections.abc import Sequence
+
+from app.config import Settings, SettingsError, load_settings
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="csv-merger",
+        description="Merge messy CSV lead lists into one clean list and deliver it to a webhook.",
+    )
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    serve = commands.add_parser("serve", help="web server plus an in-process job worker")
+    serve.add_argument("--host", help="listen address (default: HOST or 127.0.0.1)")
+    serve.add_argument("--port", type=int, help="listen port (default: PORT or 8000)")
+    serve.add_argument("--no-worker", action="store_true", help="serve the web app only")
+    commands.add_parser("worker", help="a job worker alone (run several to scale out)")
+    db = commands.add_parser("db", help="database migrations")
+    db_commands = db.add_subparsers(dest="db_command", required=True, metavar="ACTION")
+    db_commands.add_parser("upgrade", help="apply all migrations")
+    down = db_commands.add_parser("downgrade", help="revert migrations down to a revision")
+    down.add_argument("revision", help='target revision, e.g. "base"')
+    db_commands.add_parser("current", help="show the applied revision")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the console script."""
+    args = build_parser().parse_args(argv)
+    try:
+        overrides = {}
+        if getattr(args, "host", None):
+            overrides["HOST"] = args.host
+        if getattr(args, "port", None):
+            overrides["PORT"] = args.port
+        settings = load_settings(**overrides)
+    except SettingsError as exc:
+        print(f"csv-merger: {exc}", file=sys.stderr)
+        return 2
+    logging.basicConfig(
+        level=settings.LOG_LEVEL.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+    )
+    return _run_command(args, settings)
+
+
+def _run_command(args: argparse.Namespace, settings: Settings) -> int:
+    from app import migrate
+
+    if args.command == "db":
+        if args.db_command == "upgrade":
+            migrate.upgrade_database(settings)
+        elif args.db_command == "downgrade":
+            migrate.downgrade_database(settings, args.revision)
+        else:
+            migrate.current_revision(settings)
+        return 0
+    migrate.upgrade_database(settings)
+    if args.command == "serve":
+        asyncio.run(_serve(settings, with_worker=not args.no_worker))
+    elif args.command == "worker":
+        asyncio.run(_work(settings))
+    return 0
+
+
+def _stop_event() -> asyncio.Event:
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(signum, stop.set)
+    return stop
+
+
+async def _serve(settings: Settings, *, with_worker: bool) -> None:
+    from hypercorn.asyncio import serve
+    from hypercorn.config import Config
+
+    from app import create_app
+
+    stop = _stop_event()
+    config = Config()
+    config.bind = [f"{settings.HOST}:{settings.PORT}"]
+    config.accesslog = "-"
+    config.graceful_timeout = 25
+    app = create_app(settings, run_worker=with_worker)
+    logging.getLogger(__name__).info("serving on http://%s:%s", settings.HOST, settings.PORT)
+    await serve(app, config, shutdown_trigger=stop.wait)  # type: ignore[arg-type]
+
+
+async def _work(settings: Settings) -> None:
+    from app.jobs.worker import create_worker, run_worker
+    from app.resources import open_resources
+
+    stop = _stop_event()
+    async with open_resources(settings) as res:
+        await run_worker(create_worker(res), stop)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

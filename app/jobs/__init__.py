@@ -1,0 +1,1 @@
+"""SAQ task functions and the worker that runs them."""

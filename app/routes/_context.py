@@ -1,0 +1,30 @@
+"""Request-scoped access to the resources and the caller's anonymous session."""
+
+from __future__ import annotations
+
+from quart import current_app, g, session
+
+from app.resources import Resources
+from app.services import sessions
+from app.storage.paths import is_valid_id
+
+SESSION_FIELD = "sid"
+
+
+def resources() -> Resources:
+    return current_app.extensions["resources"]  # type: ignore[no-any-return]
+
+
+async def open_session() -> None:
+    """Before a request: find or create the caller's session and record the activity."""
+    sid = session.get(SESSION_FIELD)
+    if not isinstance(sid, str) or not is_valid_id(sid):
+        sid = sessions.new_session_id()
+        session[SESSION_FIELD] = sid
+        session.permanent = True
+    g.session_id = sid
+    await sessions.touch(resources(), sid)
+
+
+def session_id() -> str:
+    return g.session_id  # type: ignore[no-any-return]

@@ -1,0 +1,69 @@
+"""One place that turns errors into the JSON envelope (/api) or an error page."""
+
+from __future__ import annotations
+
+import logging
+
+from quart import Quart, render_template, request
+from quart.typing import ResponseReturnValue
+from redis.exceptions import ConnectionError as RedisConnectionError
+from redis.exceptions import TimeoutError as RedisTimeoutError
+from sqlalchemy.exc import OperationalError
+from werkzeug.exceptions import HTTPException
+
+from app.errors import AppError, DependencyDown
+
+log = logging.getLogger(__name__)
+
+
+def _wants_json() -> bool:
+    return request.path.startswith("/api/") or request.path == "/api"
+
+
+async def render_app_error(error: AppError) -> ResponseReturnValue:
+    """The envelope under /api, the error page elsewhere."""
+    if _wants_json():
+        return error.to_json(), error.status
+    page = await render_template("error.html", error=error)
+    return page, error.status
+
+
+def register(app: Quart) -> None:
+    """Attach the handlers: AppError, dependency outages, HTTP errors, and the rest."""
+
+    @app.errorhandler(AppError)
+    async def on_app_error(error: AppError) -> ResponseReturnValue:
+        return await render_app_error(error)
+
+    @app.errorhandler(RedisConnectionError)
+    @app.errorhandler(RedisTimeoutError)
+    async def on_redis_down(error: Exception) -> ResponseReturnValue:
+        log.warning("Redis unavailable: %s", error)
+        return await render_app_error(
+            DependencyDown(
+                "Redis is unavailable right now; please try again shortly.",
+                code="redis_unavailable",
+            )
+        )
+
+    @app.errorhandler(OperationalError)
+    async def on_database_down(error: Exception) -> ResponseReturnValue:
+        log.warning("database unavailable: %s", error)
+        return await render_app_error(
+            DependencyDown(
+                "The database is busy or unavailable; please try again shortly.",
+                code="database_unavailable",
+            )
+        )
+
+    @app.errorhandler(HTTPException)
+    async def on_http_error(error: HTTPException) -> ResponseReturnValue:
+        code = (error.name or "error").lower().replace(" ", "_")
+        wrapped = AppError(error.description or error.name or "error", code=code)
+        wrapped.status = error.code or 500
+        return await render_app_error(wrapped)
+
+    @app.errorhandler(Exception)
+    async def on_unexpected(error: Exception) -> ResponseReturnValue:
+        log.exception("unexpected error on %s %s", request.method, request.path)
+        return await render_app_error(AppError("Something went wrong on our side."))

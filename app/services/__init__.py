@@ -1,0 +1,1 @@
+"""Async use cases: one module per noun. Services own transactions and raise AppError."""

@@ -1,0 +1,99 @@
+"""Anonymous sessions: a TTL hash in Redis, mirrored in the database for cleanup."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from sqlalchemy import func, select
+
+from app.resources import Resources
+from app.storage.models import Job, SessionRow
+from app.storage.paths import new_id
+
+ACTIVE_STATUSES = ("pending", "processing", "delivering")
+# The database copy only needs to be roughly fresh: it decides when cleanup may delete.
+DB_SYNC_SECONDS = 300
+
+
+def redis_key(session_id: str) -> str:
+    return f"session:{session_id}"
+
+
+def new_session_id() -> str:
+    return new_id()
+
+
+async def touch(res: Resources, session_id: str) -> None:
+    """Record activity: create the session if new, refresh its TTL in Redis and the database."""
+    ttl = int(res.settings.SESSION_TTL_HOURS * 3600)
+    now = datetime.now(UTC)
+    key = redis_key(session_id)
+    async with res.redis.pipeline(transaction=True) as pipe:
+        pipe.hsetnx(key, "created_at", now.isoformat())
+        pipe.hset(key, "last_activity", now.isoformat())
+        pipe.expire(key, ttl)
+        pipe.hget(key, "db_synced_at")
+        pipe.hget(key, "created_at")
+        *_, synced_at, created_at = await pipe.execute()
+    if synced_at and now.timestamp() - float(synced_at) < DB_SYNC_SECONDS:
+        return
+    await _sync_row(
+        res, session_id, datetime.fromisoformat(created_at), now + timedelta(seconds=ttl)
+    )
+    await res.redis.hset(key, "db_synced_at", str(now.timestamp()))
+
+
+async def _sync_row(
+    res: Resources, session_id: str, created_at: datetime, expires_at: datetime
+) -> None:
+    async with res.db.begin() as db:
+        row = await db.get(SessionRow, session_id)
+        if row is None:
+            db.add(
+                SessionRow(
+                    id=session_id,
+                    created_at=created_at,
+                    last_seen_at=datetime.now(UTC),
+                    expires_at=expires_at,
+                )
+            )
+        else:
+            row.last_seen_at = datetime.now(UTC)
+            row.expires_at = expires_at
+
+
+def storage_used_bytes(res: Resources, session_id: str) -> int:
+    """Bytes this session keeps on disk, by walking its folder."""
+    root = res.paths.session_dir(session_id)
+    if not root.exists():
+        return 0
+    return sum(path.stat().st_size for path in root.rglob("*") if path.is_file())
+
+
+async def active_job_count(res: Resources, session_id: str) -> int:
+    async with res.db() as db:
+        query = (
+            select(func.count())
+            .select_from(Job)
+            .where(Job.session_id == session_id, Job.status.in_(ACTIVE_STATUSES))
+        )
+        return int(await db.scalar(query) or 0)
+
+
+async def describe(res: Resources, session_id: str) -> dict[str, Any]:
+    """The session as GET /api/session shows it."""
+    info = await res.redis.hgetall(redis_key(session_id))
+    ttl = await res.redis.ttl(redis_key(session_id))
+    now = datetime.now(UTC)
+    created_at = info.get("created_at") or now.isoformat()
+    expires_at = now + timedelta(seconds=max(ttl, 0))
+    used = storage_used_bytes(res, session_id)
+    return {
+        "session_id": session_id,
+        "created_at": created_at,
+        "active_jobs": await active_job_count(res, session_id),
+        "storage_used_mb": round(used / 1048576, 2),
+        "storage_limit_mb": res.settings.MAX_STORAGE_PER_SESSION_MB,
+        "expires_at": expires_at.isoformat(),
+    }

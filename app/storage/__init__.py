@@ -1,0 +1,1 @@
+"""Durable state: SQLAlchemy models, the engine and files under DATA_DIR."""

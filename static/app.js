@@ -1,0 +1,1 @@
+/* Behaviour htmx cannot express: drag-and-drop and upload progress. */
