@@ -24,6 +24,8 @@ def create_app(
     from app.jobs.worker import run_worker as run_worker_until
     from app.resources import Resources, open_resources
     from app.routes import register_blueprints
+    from app.routes._csrf import check_same_origin
+    from app.routes._security import add_security_headers
 
     app = Quart(__name__, static_folder=str(PROJECT_ROOT / "static"), static_url_path="/static")
     app.secret_key = settings.ensure_secret_key()
@@ -63,5 +65,7 @@ def create_app(
         worker_tasks.clear()
         await exit_stack.aclose()
 
+    app.before_request(check_same_origin)
+    app.after_request(add_security_headers)
     register_blueprints(app)
     return app

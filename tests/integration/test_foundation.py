@@ -116,3 +116,21 @@ async def test_queue_round_trip_through_a_real_worker(resources) -> None:
     finally:
         stop.set()
         await task
+
+
+async def test_cross_site_post_is_refused_but_a_cookie_jar_client_passes(client) -> None:
+    refused = await client.post("/api/session", headers={"Sec-Fetch-Site": "cross-site"})
+    assert refused.status_code == 403
+    assert (await refused.get_json())["error"]["code"] == "cross_site_request"
+    foreign = await client.post("/api/session", headers={"Origin": "https://evil.example"})
+    assert foreign.status_code == 403
+    plain = await client.post("/api/session")  # no browser headers: a script with a cookie jar
+    assert plain.status_code == 405
+
+
+async def test_pages_carry_security_headers(client) -> None:
+    response = await client.get("/")
+    csp = response.headers["Content-Security-Policy"]
+    assert "script-src 'self'" in csp and "frame-ancestors 'none'" in csp
+    assert "unsafe-inline" not in csp
+    assert response.headers["X-Content-Type-Options"] == "nosniff"
