@@ -1,0 +1,81 @@
+"""An httpx transport whose every new connection goes to an address the target guard checked."""
+
+from __future__ import annotations
+
+import typing
+
+import httpcore
+import httpx
+
+from app.delivery.guard import TargetGuard
+
+SocketOption = typing.Any
+
+
+class GuardedNetworkBackend(httpcore.AsyncNetworkBackend):
+    """Resolves each host through the guard at connect time and dials only the checked address.
+
+    httpcore still does TLS with the URL's host name (SNI and certificate check) and the
+    request keeps its Host header, because only the TCP dial is redirected to the address.
+    """
+
+    def __init__(self, guard: TargetGuard, inner: httpcore.AsyncNetworkBackend | None = None):
+        self._guard = guard
+        self._inner = inner or httpcore.AnyIOBackend()
+
+    async def connect_tcp(
+        self,
+        host: str,
+        port: int,
+        timeout: float | None = None,  # noqa: ASYNC109 - httpcore's backend interface
+        local_address: str | None = None,
+        socket_options: typing.Iterable[SocketOption] | None = None,
+    ) -> httpcore.AsyncNetworkStream:
+        """Dial the first reachable checked address of host; raises UnsafeTarget if refused."""
+        addresses = await self._guard.resolve_host(host, port)
+        options = list(socket_options or ())
+        error: Exception | None = None
+        for address in addresses:
+            try:
+                return await self._inner.connect_tcp(address, port, timeout, local_address, options)
+            except (httpcore.ConnectError, httpcore.ConnectTimeout) as exc:
+                error = exc
+        assert error is not None  # resolve_host never returns an empty list
+        raise error
+
+    async def connect_unix_socket(
+        self,
+        path: str,
+        timeout: float | None = None,  # noqa: ASYNC109 - httpcore's backend interface
+        socket_options: typing.Iterable[SocketOption] | None = None,
+    ) -> httpcore.AsyncNetworkStream:
+        """Refuse unix sockets: webhooks only go over TCP."""
+        raise httpcore.ConnectError("unix sockets are not webhook targets")
+
+    async def sleep(self, seconds: float) -> None:
+        """Sleep as the inner backend does."""
+        await self._inner.sleep(seconds)
+
+
+class GuardedTransport(httpx.AsyncHTTPTransport):
+    """httpx's pooled HTTP/1.1 transport with the guarded backend, never using a proxy."""
+
+    def __init__(
+        self,
+        guard: TargetGuard,
+        *,
+        limits: httpx.Limits = httpx.Limits(),  # noqa: B008 - immutable value object
+        verify: bool = True,
+    ) -> None:
+        super().__init__(verify=verify, trust_env=False, limits=limits)
+        # httpx has no public way to pass a network backend, so the pool it built is
+        # replaced by an identical one using ours (httpx is pinned below 0.29).
+        self._pool = httpcore.AsyncConnectionPool(
+            ssl_context=httpx.create_ssl_context(verify=verify, trust_env=False),
+            max_connections=limits.max_connections,
+            max_keepalive_connections=limits.max_keepalive_connections,
+            keepalive_expiry=limits.keepalive_expiry,
+            http1=True,
+            http2=False,
+            network_backend=GuardedNetworkBackend(guard),
+        )
