@@ -98,7 +98,7 @@ class RateLimiter:
         if limit <= 0:
             return 0.0
         n, window = window_shape(limit, self._margin)
-        wait = self._next_at - min(_CATCH_UP, window / n) - now
+        wait = self._next_at - now
         if len(self._log) >= n:
             wait = max(wait, self._log[-n] + window - now)
         return wait

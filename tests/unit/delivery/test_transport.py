@@ -1,0 +1,119 @@
+"""Acceptance 3: connections go to checked addresses only; no redirects, no proxies."""
+
+from __future__ import annotations
+
+import socket
+from collections.abc import AsyncIterator
+
+import httpx
+import pytest
+
+from app.delivery import DeliveryEngine, DeliveryOptions, TargetGuard, build_client
+from tests.support.receiver import Receiver, redirect_to, slow
+from tests.unit.delivery.conftest import Outcomes
+
+
+def unused_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+async def deliver_one(client: httpx.AsyncClient, url: str, options: DeliveryOptions) -> Outcomes:
+    outcomes = Outcomes()
+    await DeliveryEngine(client, options).run(
+        job_id="t",
+        url=url,
+        records=[(1, {"email": "a@example.com"})],
+        rate=lambda: 0,
+        on_outcomes=outcomes,
+        is_cancelled=lambda: False,
+    )
+    return outcomes
+
+
+@pytest.fixture
+async def closing() -> AsyncIterator[list[httpx.AsyncClient]]:
+    clients: list[httpx.AsyncClient] = []
+    yield clients
+    for client in clients:
+        await client.aclose()
+
+
+async def test_connection_goes_to_the_resolved_address_keeping_the_host_name(
+    receiver: Receiver, closing: list[httpx.AsyncClient]
+) -> None:
+    async def to_loopback(host: str, port: int) -> list[str]:
+        return ["127.0.0.1"]
+
+    client = build_client(TargetGuard(allow_private=True, resolver=to_loopback), timeout=5)
+    closing.append(client)
+    port = receiver.url.split(":")[2].split("/")[0]
+    outcomes = await deliver_one(client, f"http://hooks.example.test:{port}/in", DeliveryOptions())
+    assert outcomes.all[0].status == "delivered"
+    assert receiver.requests[0].headers["host"] == f"hooks.example.test:{port}"
+
+
+async def test_dns_rebinding_is_refused_at_connection_time(
+    receiver: Receiver, closing: list[httpx.AsyncClient]
+) -> None:
+    answers = iter([["93.184.216.34"]] + [["127.0.0.1"]] * 10)
+
+    async def rebinding(host: str, port: int) -> list[str]:
+        return next(answers)
+
+    guard = TargetGuard(allow_private=False, resolver=rebinding)
+    client = build_client(guard, timeout=5)
+    closing.append(client)
+    port = receiver.url.split(":")[2].split("/")[0]
+    url = f"http://rebind.example.test:{port}/hook"
+    assert await guard.resolve(url) == ["93.184.216.34"]  # the check at submit time passes
+    outcomes = await deliver_one(client, url, DeliveryOptions(retry_backoff=(0.05,)))
+    (outcome,) = outcomes.all
+    assert outcome.status == "failed" and outcome.attempts == 2
+    assert outcome.last_error == "webhook URL resolves to a loopback address (127.0.0.1)"
+    assert receiver.requests == []
+
+
+async def test_a_redirect_to_a_private_target_is_not_followed(
+    webhook_client: httpx.AsyncClient,
+) -> None:
+    with Receiver.start() as internal, Receiver.start(redirect_to("")) as hook:
+        hook.behaviour = redirect_to(internal.url)
+        outcomes = await deliver_one(webhook_client, hook.url, DeliveryOptions(retry_backoff=()))
+    (outcome,) = outcomes.all
+    assert outcome.status == "failed" and outcome.last_status == 302
+    assert outcome.last_error == f"HTTP 302: redirect to {internal.url} not followed"
+    assert internal.requests == [] and len(hook.requests) == 1
+
+
+async def test_proxy_environment_is_ignored(
+    receiver: Receiver, monkeypatch: pytest.MonkeyPatch, closing: list[httpx.AsyncClient]
+) -> None:
+    dead_proxy = f"http://127.0.0.1:{unused_port()}"
+    for name in ("HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "http_proxy", "all_proxy"):
+        monkeypatch.setenv(name, dead_proxy)
+    monkeypatch.delenv("NO_PROXY", raising=False)
+    monkeypatch.delenv("no_proxy", raising=False)
+    client = build_client(TargetGuard(allow_private=True), timeout=5)
+    closing.append(client)
+    outcomes = await deliver_one(client, receiver.url, DeliveryOptions())
+    assert outcomes.all[0].status == "delivered" and len(receiver.requests) == 1
+
+
+async def test_the_timeout_bounds_the_whole_attempt(webhook_client: httpx.AsyncClient) -> None:
+    with Receiver.start(slow(3)) as receiver:
+        options = DeliveryOptions(timeout=0.5, retry_backoff=())
+        outcomes = await deliver_one(webhook_client, receiver.url, options)
+    (outcome,) = outcomes.all
+    assert outcome.status == "failed" and outcome.last_error == "timed out after 0.5 s"
+
+
+async def test_a_refused_connection_is_retried_and_reported(
+    webhook_client: httpx.AsyncClient,
+) -> None:
+    url = f"http://127.0.0.1:{unused_port()}/hook"
+    outcomes = await deliver_one(webhook_client, url, DeliveryOptions(retry_backoff=(0.05, 0.05)))
+    (outcome,) = outcomes.all
+    assert outcome.status == "failed" and outcome.attempts == 3 and outcome.last_status is None
+    assert (outcome.last_error or "").startswith("connection failed: ConnectError")
