@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import ssl
+
 import httpx
 
 from app.delivery.guard import TargetGuard
@@ -14,6 +16,7 @@ def build_client(
     timeout: float = 30.0,
     max_connections: int = 100,
     max_keepalive: int = 50,
+    verify: ssl.SSLContext | bool = True,
 ) -> httpx.AsyncClient:
     """Build the AsyncClient all deliveries share; the caller closes it with `aclose()`."""
     limits = httpx.Limits(
@@ -22,7 +25,7 @@ def build_client(
         keepalive_expiry=30.0,
     )
     return httpx.AsyncClient(
-        transport=GuardedTransport(guard, limits=limits),
+        transport=GuardedTransport(guard, limits=limits, verify=verify),
         timeout=httpx.Timeout(timeout),
         follow_redirects=False,
         trust_env=False,

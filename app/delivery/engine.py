@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import AsyncIterator, Callable, Iterable, Iterator
+from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, Literal
@@ -14,12 +14,12 @@ import httpx
 from app.delivery.attempt import Attempt, encode_body, post_once
 from app.delivery.outcomes import OutcomeBatcher, OutcomeSink, OutcomeStatus, RecordOutcome
 from app.delivery.ratelimit import RateLimiter, RateMeter
+from app.delivery.records import Records, aiter_records
 from app.delivery.signing import Signer
 
 log = logging.getLogger(__name__)
 
 StopReason = Literal["cancelled", "gone", "endpoint keeps failing"]
-Records = AsyncIterator[tuple[int, dict[str, Any]]] | Iterable[tuple[int, dict[str, Any]]]
 
 GONE_ERROR = "endpoint gone (HTTP 410): delivery stopped"
 _MAX_THROTTLES = 10  # Retry-After waits that do not use up an attempt, per record
@@ -107,7 +107,7 @@ class DeliveryEngine:
         for a later run; on "gone" every record without one is reported failed.
         """
         job = _Run(self, job_id, url, RateLimiter(rate), on_outcomes)
-        return await job.execute(_aiter(records), is_cancelled)
+        return await job.execute(aiter_records(records), is_cancelled)
 
     def headers(self, job_id: str, key: str, body: bytes) -> dict[str, str]:
         """Headers for one attempt: content type, idempotency, job, and signature if configured."""
@@ -201,7 +201,10 @@ class _Run:
             if self._is_stopping:
                 self._held = (row, record)
                 return
-            task = asyncio.create_task(self._deliver(row, record))
+            # Registered before the task runs, so a task cancelled before its first step is
+            # still known (and reported when the endpoint is gone).
+            progress = self._active[row] = _Progress(row, f"{self._job_id}:{row}")
+            task = asyncio.create_task(self._deliver(progress, record))
             self._tasks.add(task)
             task.add_done_callback(self._forget)
 
@@ -211,11 +214,9 @@ class _Run:
         if not task.cancelled() and task.exception() is not None:
             log.error("webhook delivery task crashed", exc_info=task.exception())
 
-    async def _deliver(self, row: int, record: dict[str, Any]) -> None:
-        progress = _Progress(row, f"{self._job_id}:{row}")
-        self._active[row] = progress
+    async def _deliver(self, progress: _Progress, record: dict[str, Any]) -> None:
         outcome = await self._attempt_until_done(progress, encode_body(record))
-        del self._active[row]
+        self._active.pop(progress.row, None)
         self._finish(outcome)
 
     async def _attempt_until_done(self, progress: _Progress, body: bytes) -> RecordOutcome:
@@ -278,25 +279,3 @@ class _Run:
             if self._batcher.is_backlogged:
                 await self._batcher.flush()
             self._finish(_Progress(row, f"{self._job_id}:{row}").outcome("failed", GONE_ERROR))
-
-
-class _SyncRecords:
-    """An async iterator over a plain iterable that, unlike a generator, survives a break."""
-
-    def __init__(self, records: Iterable[tuple[int, dict[str, Any]]]) -> None:
-        self._it: Iterator[tuple[int, dict[str, Any]]] = iter(records)
-
-    def __aiter__(self) -> _SyncRecords:
-        return self
-
-    async def __anext__(self) -> tuple[int, dict[str, Any]]:
-        try:
-            return next(self._it)
-        except StopIteration:
-            raise StopAsyncIteration from None
-
-
-def _aiter(records: Records) -> AsyncIterator[tuple[int, dict[str, Any]]]:
-    if isinstance(records, AsyncIterator):
-        return records
-    return _SyncRecords(records)

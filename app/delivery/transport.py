@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ssl
 import typing
 
 import httpcore
@@ -65,7 +66,7 @@ class GuardedTransport(httpx.AsyncHTTPTransport):
         guard: TargetGuard,
         *,
         limits: httpx.Limits = httpx.Limits(),  # noqa: B008 - immutable value object
-        verify: bool = True,
+        verify: ssl.SSLContext | bool = True,
     ) -> None:
         super().__init__(verify=verify, trust_env=False, limits=limits)
         # httpx has no public way to pass a network backend, so the pool it built is

@@ -17,6 +17,7 @@ import asyncio
 import contextlib
 import json
 import signal
+import ssl
 import threading
 import time
 from collections.abc import Callable
@@ -97,16 +98,19 @@ def slow(delay: float, then: Behaviour = ok) -> Behaviour:
     return behave
 
 
-def drop(request: ReceivedRequest) -> Reply:
-    """Close the connection without answering."""
-    return Reply(status=0)
-
-
 class Receiver:
     """A thread-run HTTP server that records requests and answers as `behaviour` says."""
 
-    def __init__(self, behaviour: Behaviour = ok, *, is_recording: bool = True, port: int = 0):
+    def __init__(
+        self,
+        behaviour: Behaviour = ok,
+        *,
+        is_recording: bool = True,
+        port: int = 0,
+        tls: ssl.SSLContext | None = None,
+    ) -> None:
         self.behaviour = behaviour
+        self._tls = tls
         self.is_recording = is_recording
         self.count = 0
         self._port = port
@@ -172,15 +176,9 @@ class Receiver:
         return request
 
     def _log_json(self) -> bytes:
+        fields = ("at", "path", "headers", "attempt")
         rows = [
-            {
-                "at": r.at,
-                "path": r.path,
-                "headers": r.headers,
-                "body": r.body.decode(),
-                "attempt": r.attempt,
-            }
-            for r in self.requests
+            {**{f: getattr(r, f) for f in fields}, "body": r.body.decode()} for r in self.requests
         ]
         return json.dumps(rows).encode()
 
@@ -194,28 +192,29 @@ class Receiver:
     async def _main(self) -> None:
         self._loop = asyncio.get_running_loop()
         self._stopping = asyncio.Event()
-        handlers: set[asyncio.Task[None]] = set()
+        handlers: dict[asyncio.Task[None], asyncio.StreamWriter] = {}
 
         async def on_connect(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
             task = asyncio.current_task()
             assert task is not None
-            handlers.add(task)
+            handlers[task] = writer
             try:
                 await self._serve(reader, writer)
             except asyncio.CancelledError:
                 pass  # stop() cancels open connections; asyncio would log it as an error
             finally:
-                handlers.discard(task)
+                handlers.pop(task, None)
 
         server = await asyncio.start_server(
-            on_connect, "127.0.0.1", self._port, limit=_MAX_HEAD, backlog=1024
+            on_connect, "127.0.0.1", self._port, limit=_MAX_HEAD, backlog=1024, ssl=self._tls
         )
         port = server.sockets[0].getsockname()[1]
-        self.url = f"http://127.0.0.1:{port}/hook"
+        self.url = f"{'https' if self._tls else 'http'}://127.0.0.1:{port}/hook"
         self._ready.set()
         await self._stopping.wait()
         server.close()
-        for task in list(handlers):
+        for task, writer in list(handlers.items()):
+            writer.transport.abort()  # no graceful (TLS) shutdown waiting on the client
             task.cancel()
         await asyncio.gather(*handlers, return_exceptions=True)
         await server.wait_closed()

@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import shutil
 import socket
+import ssl
+import subprocess
 from collections.abc import AsyncIterator
+from pathlib import Path
 
 import httpx
 import pytest
@@ -117,3 +121,48 @@ async def test_a_refused_connection_is_retried_and_reported(
     (outcome,) = outcomes.all
     assert outcome.status == "failed" and outcome.attempts == 3 and outcome.last_status is None
     assert (outcome.last_error or "").startswith("connection failed: ConnectError")
+
+
+@pytest.fixture
+def tls_server_and_trust(tmp_path: Path) -> tuple[ssl.SSLContext, ssl.SSLContext, list[str]]:
+    """A certificate for hooks.example.test only, the server context, and a client trusting it."""
+    if shutil.which("openssl") is None:
+        pytest.skip("openssl is needed to make a test certificate")
+    cert, key = tmp_path / "cert.pem", tmp_path / "key.pem"
+    subprocess.run(
+        ["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1",
+         "-keyout", str(key), "-out", str(cert), "-subj", "/CN=hooks.example.test",
+         "-addext", "subjectAltName=DNS:hooks.example.test"],
+        check=True,
+        capture_output=True,
+    )  # fmt: skip
+    server = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    server.load_cert_chain(cert, key)
+    names: list[str] = []
+    server.sni_callback = lambda sock, name, ctx: names.append(name or "")  # type: ignore[assignment,func-returns-value]
+    return server, ssl.create_default_context(cafile=str(cert)), names
+
+
+async def test_tls_checks_the_host_name_while_connecting_to_the_checked_address(
+    tls_server_and_trust: tuple[ssl.SSLContext, ssl.SSLContext, list[str]],
+    closing: list[httpx.AsyncClient],
+) -> None:
+    server_tls, trust, names = tls_server_and_trust
+
+    async def to_loopback(host: str, port: int) -> list[str]:
+        return ["127.0.0.1"]
+
+    guard = TargetGuard(allow_private=True, resolver=to_loopback)
+    client = build_client(guard, timeout=5, verify=trust)
+    closing.append(client)
+    with Receiver.start(tls=server_tls) as receiver:
+        port = receiver.url.split(":")[2].split("/")[0]
+        options = DeliveryOptions(retry_backoff=())
+        good = await deliver_one(client, f"https://hooks.example.test:{port}/hook", options)
+        wrong = await deliver_one(client, f"https://other.example.test:{port}/hook", options)
+    assert good.all[0].status == "delivered" and names[0] == "hooks.example.test"
+    assert receiver.requests[0].headers["host"] == f"hooks.example.test:{port}"
+    assert wrong.all[0].status == "failed" and "CERTIFICATE_VERIFY_FAILED" in str(
+        wrong.all[0].last_error
+    )
+    assert len(receiver.requests) == 1
