@@ -1,0 +1,65 @@
+"""Small vectorised building blocks over Arrow string columns."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TypeAlias
+
+import pyarrow as pa
+import pyarrow.compute as pc
+
+Column: TypeAlias = "pa.ChunkedArray | pa.Array"
+
+
+def as_array(column: Column) -> pa.Array:
+    """One contiguous array (compute kernels and dictionary encoding want one chunk)."""
+    if isinstance(column, pa.ChunkedArray):
+        return column.combine_chunks() if column.num_chunks != 1 else column.chunk(0)
+    return column
+
+
+def empty_to_null(column: Column) -> pa.Array:
+    """Empty strings become nulls: the table's one spelling of "no value"."""
+    array = as_array(column)
+    return pc.if_else(pc.equal(array, ""), pa.scalar(None, pa.string()), array)
+
+
+def count_changed(before: Column, after: Column) -> int:
+    """Cells that had a value and now hold a different one (or none)."""
+    same = pc.fill_null(pc.equal(before, after), False)
+    changed = pc.and_(pc.is_valid(before), pc.invert(same))
+    return int(pc.sum(changed).as_py() or 0)
+
+
+def count_filled(before: Column, after: Column) -> int:
+    """Cells that were empty and now hold a value."""
+    filled = pc.and_(pc.is_null(before), pc.is_valid(after))
+    return int(pc.sum(filled).as_py() or 0)
+
+
+def map_values(
+    column: Column, fn: Callable[[str], str | None], where: Column | None = None
+) -> pa.Array:
+    """Apply a Python function once per distinct value (only where the mask is true)."""
+    array = as_array(column)
+    if where is not None:
+        mask = pc.fill_null(as_array(where), False)
+        if not pc.any(mask).as_py():
+            return array
+        subset = pc.unique(array.filter(mask))
+        mapped = pa.array([fn(v) for v in subset.to_pylist()], pa.string())
+        positions = pc.index_in(array, value_set=subset)
+        replaced = mapped.take(positions)
+        return pc.if_else(mask, replaced, array)
+    encoded = pc.dictionary_encode(array)
+    values = encoded.dictionary.to_pylist()
+    mapped = pa.array([fn(v) for v in values], pa.string())
+    return mapped.take(encoded.indices)
+
+
+def regex_where(column: Column, pattern: str, replacement: str) -> tuple[pa.Array, pa.Array]:
+    """(rewritten column, mask of the cells the anchored pattern matched)."""
+    array = as_array(column)
+    matched = pc.fill_null(pc.match_substring_regex(array, pattern), False)
+    rewritten = pc.replace_substring_regex(array, pattern, replacement)
+    return pc.if_else(matched, rewritten, array), matched

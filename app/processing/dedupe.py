@@ -1,0 +1,176 @@
+"""Finding duplicate rows: exact keys first, then fuzzy names inside small blocks, by union-find."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+import pyarrow as pa
+import pyarrow.compute as pc
+from rapidfuzz import fuzz
+
+from app.processing.blocking import first_index_pairs, initials, join_keys, window_pairs
+from app.processing.clusters import Edge, UnionFind
+from app.processing.errors import Cancelled
+from app.processing.keys import MatchKeys, build_keys
+from app.processing.options import MergeOptions
+
+Progress = Callable[[str, int, int], None]
+_PERSON_RULE = "name+company"
+_COMPANY_RULE = "name"
+
+
+@dataclass(frozen=True)
+class DedupeResult:
+    """Each row's cluster label (the cluster's first row) and the joins that built the clusters."""
+
+    labels: list[int]
+    edges: tuple[Edge, ...]
+
+    @property
+    def cluster_count(self) -> int:
+        """The number of clusters, i.e. output records."""
+        return len(set(self.labels))
+
+
+def dedupe(
+    table: pa.Table,
+    *,
+    mappings: Mapping[str, Any],
+    options: MergeOptions,
+    progress: Progress | None = None,
+    is_cancelled: Callable[[], bool] | None = None,
+) -> DedupeResult:
+    """Cluster rows that are the same person or company: exact keys, or fuzzy names."""
+
+    def step(done: int) -> None:
+        if is_cancelled is not None and is_cancelled():
+            raise Cancelled("The job was cancelled.")
+        if progress is not None:
+            progress("dedupe", done, 4)
+
+    keys = build_keys(table, mappings, options.table_type)
+    uf = UnionFind(table.num_rows)
+    step(0)
+    for rule, key in keys.exact.items():
+        uf.union_all(first_index_pairs(key), rule)
+    step(1)
+    if keys.name is not None:
+        labels = pa.array(uf.labels(), pa.int64())
+        if options.table_type == "people":
+            candidates = _people_candidates(keys, labels)
+        else:
+            candidates = _company_candidates(keys, labels)
+        step(2)
+        _join_fuzzy(uf, keys, candidates, options, labels)
+    step(4)
+    return DedupeResult(uf.labels(), tuple(uf.edges))
+
+
+def _people_candidates(keys: MatchKeys, labels: pa.Array) -> dict[tuple[int, int], bool]:
+    """Candidate pairs -> whether the block already proves the same company."""
+    assert keys.name is not None
+    letters = initials(keys.name)
+    out: dict[tuple[int, int], bool] = {}
+    for company in (keys.company_domain, keys.company_name):
+        if company is not None:
+            for pair in window_pairs(keys.name, labels, block=join_keys(company, letters)):
+                out[pair] = True
+    other = keys.company_name if keys.company_name is not None else keys.company_domain
+    if other is not None:
+        for pair in window_pairs(other, labels, block=keys.name):
+            out.setdefault(pair, False)
+    return out
+
+
+def _company_candidates(keys: MatchKeys, labels: pa.Array) -> dict[tuple[int, int], bool]:
+    assert keys.name is not None
+    out: dict[tuple[int, int], bool] = {}
+    for order in (keys.name, pc.utf8_reverse(keys.name)):
+        for pair in window_pairs(order, labels, window=6):
+            out[pair] = True
+    return out
+
+
+def _values(column: pa.Array | None, rows: list[int]) -> dict[int, Any]:
+    if column is None:
+        return {}
+    taken = column.take(pa.array(rows, pa.int64())).to_pylist()
+    return dict(zip(rows, taken, strict=True))
+
+
+def _join_fuzzy(
+    uf: UnionFind,
+    keys: MatchKeys,
+    candidates: dict[tuple[int, int], bool],
+    options: MergeOptions,
+    labels: pa.Array,
+) -> None:
+    rows = sorted({r for pair in candidates for r in pair})
+    names = _values(keys.name, rows)
+    domains = _values(keys.company_domain, rows)
+    companies = _values(keys.company_name, rows)
+    threshold = options.threshold
+    people = options.table_type == "people"
+    scored = []
+    for (a, b), same_company in candidates.items():
+        if uf.find(a) == uf.find(b):
+            continue
+        score = int(fuzz.token_sort_ratio(names[a], names[b]))
+        if score < threshold:
+            continue
+        if people and not same_company and not _same_company(a, b, domains, companies, threshold):
+            continue
+        scored.append((-score, a, b))
+    scored.sort()
+    signatures = _Signatures(keys, labels, [r for _, a, b in scored for r in (a, b)])
+    rule = _PERSON_RULE if people else _COMPANY_RULE
+    for negative, a, b in scored:
+        ra, rb = uf.find(a), uf.find(b)
+        if ra == rb or signatures.conflict(ra, rb):
+            continue
+        uf.union(a, b, rule, -negative)
+        signatures.merge(ra, rb, uf.find(a))
+
+
+def _same_company(
+    a: int, b: int, domains: dict[int, Any], companies: dict[int, Any], threshold: int
+) -> bool:
+    da, db = domains.get(a), domains.get(b)
+    if da is not None and da == db:
+        return True
+    ca, cb = companies.get(a), companies.get(b)
+    return ca is not None and cb is not None and fuzz.token_sort_ratio(ca, cb) >= threshold
+
+
+class _Signatures:
+    """The exact keys (e-mails, LinkedIn, domains) each cluster holds, to refuse joins that
+    would put two different keys of one kind into one record."""
+
+    def __init__(self, keys: MatchKeys, labels: pa.Array, rows: list[int]) -> None:
+        roots = sorted(set(labels.take(pa.array(rows, pa.int64())).to_pylist()))
+        self.sets: dict[int, dict[str, set[str]]] = {r: {} for r in roots}
+        if not roots:
+            return
+        wanted = pc.is_in(labels, value_set=pa.array(roots, pa.int64()))
+        for rule, key in keys.exact.items():
+            table = pa.table({"l": labels, "k": key}).filter(wanted)
+            table = table.filter(pc.is_valid(table.column("k")))
+            for label, value in zip(
+                table.column("l").to_pylist(), table.column("k").to_pylist(), strict=True
+            ):
+                self.sets[label].setdefault(rule, set()).add(value)
+
+    def conflict(self, a: int, b: int) -> bool:
+        """True when the two clusters hold different values of the same key kind."""
+        sa, sb = self.sets.get(a, {}), self.sets.get(b, {})
+        return any(rule in sb and not values & sb[rule] for rule, values in sa.items())
+
+    def merge(self, a: int, b: int, root: int) -> None:
+        """Record that clusters a and b are now one, under root."""
+        merged: dict[str, set[str]] = {}
+        for side in (self.sets.pop(a, {}), self.sets.pop(b, {})):
+            for rule, values in side.items():
+                merged.setdefault(rule, set()).update(values)
+        self.sets[root] = merged

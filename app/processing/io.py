@@ -1,0 +1,118 @@
+"""All file I/O of the processing core: reading CSVs, writing the CSV and the records file."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.csv as pacsv
+import pyarrow.ipc as ipc
+
+from app.processing.charsets import refuse_binary
+from app.processing.errors import EmptyFile
+from app.processing.parsing import ReadResult, parse_csv_bytes
+
+__all__ = [
+    "FileSniff",
+    "ReadResult",
+    "count_records",
+    "iter_records",
+    "read_csv_file",
+    "sniff_file",
+    "write_csv",
+    "write_records",
+]
+
+# A cell Excel or Sheets would run as a formula; plain numbers such as -5 or +49 are harmless.
+_RISKY_START = r"^[=+\-@\t\r]"
+_PLAIN_NUMBER = r"^[+-]?(?:\d+(?:[.,]\d+)*|[.,]\d+)(?:[eE][+-]?\d+)?$"
+_WRITE_BATCH = 65536
+_RECORD_BATCH = 10000
+
+
+@dataclass(frozen=True)
+class FileSniff:
+    """What the upload endpoint needs to know about a file before anything is processed."""
+
+    encoding: str
+    delimiter: str
+    headers: list[str]
+    rows: int
+
+
+def read_csv_file(path: Path) -> ReadResult:
+    """Read a CSV file into an all-string table, repairing and counting what is messy."""
+    data = path.read_bytes()
+    if not data:
+        raise EmptyFile("The file is empty.")
+    refuse_binary(data[:16])
+    return parse_csv_bytes(data)
+
+
+def sniff_file(path: Path) -> FileSniff:
+    """Check a file can be read and report its encoding, delimiter, headers and record count."""
+    result = read_csv_file(path)
+    return FileSniff(
+        encoding=result.encoding,
+        delimiter=result.delimiter,
+        headers=list(result.headers),
+        rows=result.table.num_rows,
+    )
+
+
+def neutralise_formulas(column: pa.Array | pa.ChunkedArray) -> pa.Array | pa.ChunkedArray:
+    """Prefix cells a spreadsheet would execute as formulas with a single quote."""
+    risky = pc.and_(
+        pc.match_substring_regex(column, _RISKY_START),
+        pc.invert(pc.match_substring_regex(column, _PLAIN_NUMBER)),
+    )
+    if not pc.any(risky).as_py():
+        return column
+    return pc.if_else(risky, pc.binary_join_element_wise("'", column, ""), column)
+
+
+def write_csv(table: pa.Table, path: Path) -> None:
+    """Write the table as UTF-8 CSV, safe to open in a spreadsheet, batch by batch."""
+    schema = pa.schema([pa.field(name, pa.string()) for name in table.column_names])
+    with pacsv.CSVWriter(path, schema) as writer:
+        for batch in table.to_batches(max_chunksize=_WRITE_BATCH):
+            columns = [neutralise_formulas(batch.column(i)) for i in range(batch.num_columns)]
+            writer.write_batch(pa.record_batch(columns, schema=schema))
+        if table.num_rows == 0:
+            writer.write_table(schema.empty_table())
+
+
+def write_records(table: pa.Table, path: Path) -> None:
+    """Write the result as an Arrow IPC file, the original values, for delivery to read back."""
+    with pa.OSFile(str(path), "wb") as sink, ipc.new_file(sink, table.schema) as writer:
+        for batch in table.to_batches(max_chunksize=_RECORD_BATCH):
+            writer.write_batch(batch)
+
+
+def iter_records(
+    path: Path, *, start_row: int = 1, batch_size: int = 1000
+) -> Iterator[tuple[int, dict[str, str | None]]]:
+    """Yield (1-based output row, record) from a records file, starting at start_row."""
+    with pa.memory_map(str(path), "r") as source:
+        reader = ipc.open_file(source)
+        first = 1
+        for i in range(reader.num_record_batches):
+            batch = reader.get_batch(i)
+            end = first + batch.num_rows
+            if end > start_row:
+                skip = max(0, start_row - first)
+                for offset in range(skip, batch.num_rows, batch_size):
+                    rows = batch.slice(offset, batch_size).to_pylist()
+                    for k, record in enumerate(rows):
+                        yield first + offset + k, record
+            first = end
+
+
+def count_records(path: Path) -> int:
+    """The number of records in a records file, without reading their values."""
+    with pa.memory_map(str(path), "r") as source:
+        reader = ipc.open_file(source)
+        return sum(reader.get_batch(i).num_rows for i in range(reader.num_record_batches))

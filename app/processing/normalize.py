@@ -1,0 +1,153 @@
+"""Cleaning the merged table: whitespace, domains, LinkedIn, e-mails, names; changes counted."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from app.processing import fields as f
+from app.processing.arrays import Column, as_array, count_changed, count_filled, empty_to_null
+from app.processing.domains import clean_domains, clean_linkedin, cleaning_prefixes, linkedin_slug
+from app.processing.names import split_full_names, title_case_names
+
+_INVISIBLE = r"[\x{200b}\x{200c}\x{200d}\x{2060}\x{feff}\x{00ad}]"
+_SPACES = (
+    r"[\s\x{0b}\x{85}\x{a0}\x{1680}\x{2000}-\x{200a}\x{2028}\x{2029}\x{202f}\x{205f}\x{3000}]+"
+)
+_NEEDS_WHITESPACE = (
+    r"^\s|\s$|\s\s|[\t\n\r\x{0b}\x{0c}]|[\x{85}\x{a0}\x{ad}\x{1680}\x{2000}-\x{200d}"
+    r"\x{2028}\x{2029}\x{202f}\x{205f}\x{2060}\x{3000}\x{feff}]"
+)
+
+Progress = Callable[[int, int], None]
+
+
+@dataclass(frozen=True)
+class CleanResult:
+    """The cleaned table and how many cells each cleaning step changed."""
+
+    table: pa.Table
+    counts: dict[str, int]
+
+
+def clean_whitespace(column: Column) -> pa.Array:
+    """Trim and collapse whitespace (also non-breaking and zero-width); empty becomes null."""
+    array = as_array(column)
+    needs = pc.fill_null(pc.match_substring_regex(array, _NEEDS_WHITESPACE), False)
+    if not pc.any(needs).as_py():
+        return array
+    subset = array.filter(needs)
+    subset = pc.replace_substring_regex(subset, _INVISIBLE, "")
+    subset = pc.replace_substring_regex(subset, _SPACES, " ")
+    subset = pc.utf8_trim(subset, " ")
+    return empty_to_null(pc.replace_with_mask(array, needs, subset))
+
+
+def clean_emails(column: Column) -> pa.Array:
+    """E-mail addresses lowercased, without a mailto: prefix or surrounding spaces."""
+    array = as_array(column)
+    lowered = pc.utf8_lower(pc.utf8_trim_whitespace(array))
+    return empty_to_null(pc.replace_substring_regex(lowered, r"^mailto:", ""))
+
+
+def clean_table(
+    table: pa.Table,
+    mappings: Mapping[str, Any],
+    table_type: str,
+    *,
+    clean_domains_on: bool = True,
+    normalize_on: bool = True,
+    progress: Progress | None = None,
+) -> CleanResult:
+    """Apply the cleaning steps the options switch on, counting the cells each one changes."""
+    rules = mappings.get("data_cleaning_rules") or {}
+    columns = {name: as_array(table.column(name)) for name in table.column_names}
+    counts = dict.fromkeys(
+        (
+            "whitespace_cleaned",
+            "domains_cleaned",
+            "linkedin_cleaned",
+            "emails_cleaned",
+            "names_cased",
+            "names_filled",
+            "handles_filled",
+        ),
+        0,
+    )
+    steps = len(columns) + 2
+    if normalize_on and rules.get("normalize_whitespace", True) is not False:
+        for done, name in enumerate(columns):
+            cleaned = clean_whitespace(columns[name])
+            counts["whitespace_cleaned"] += count_changed(columns[name], cleaned)
+            columns[name] = cleaned
+            if progress:
+                progress(done + 1, steps)
+
+    def present(role: str) -> list[str]:
+        return [c for c in f.fields_with_role(mappings, table_type, role) if c in columns]
+
+    def apply(role: str, fn: Callable[[Column], pa.Array], count: str) -> None:
+        for name in present(role):
+            cleaned = fn(columns[name])
+            counts[count] += count_changed(columns[name], cleaned)
+            columns[name] = cleaned
+
+    if clean_domains_on:
+        prefixes = cleaning_prefixes(rules)
+        apply(f.DOMAIN, lambda c: clean_domains(c, prefixes), "domains_cleaned")
+    if normalize_on:
+        apply(f.PERSON_LINKEDIN, clean_linkedin, "linkedin_cleaned")
+        apply(f.COMPANY_LINKEDIN, clean_linkedin, "linkedin_cleaned")
+        apply(f.EMAIL, clean_emails, "emails_cleaned")
+        _fill_handles(columns, present, counts)
+        if (rules.get("standardize_case") or {}).get("names", "title_case") == "title_case":
+            for role in (f.FIRST_NAME, f.LAST_NAME, f.FULL_NAME):
+                apply(role, title_case_names, "names_cased")
+        _fill_names(columns, present, counts)
+    if progress:
+        progress(steps, steps)
+    return CleanResult(pa.table(list(columns.values()), names=list(columns)), counts)
+
+
+def _fill_handles(
+    columns: dict[str, pa.Array], present: Callable[[str], list[str]], counts: dict[str, int]
+) -> None:
+    handles, urls = present(f.LINKEDIN_HANDLE), present(f.COMPANY_LINKEDIN)
+    if not handles or not urls:
+        return
+    slug = linkedin_slug(columns[urls[0]], "company|school|showcase")
+    for name in handles:
+        given = columns[name]
+        from_url = linkedin_slug(clean_linkedin(given), "company|school|showcase")
+        given = pc.if_else(pc.is_valid(from_url), from_url, given)
+        filled = pc.if_else(pc.is_null(given), slug, given)
+        counts["handles_filled"] += count_filled(columns[name], filled)
+        columns[name] = filled
+
+
+def _fill_names(
+    columns: dict[str, pa.Array], present: Callable[[str], list[str]], counts: dict[str, int]
+) -> None:
+    firsts, lasts, fulls = present(f.FIRST_NAME), present(f.LAST_NAME), present(f.FULL_NAME)
+    if not (firsts and lasts and fulls):
+        return
+    first, last, full = columns[firsts[0]], columns[lasts[0]], columns[fulls[0]]
+    # binary_join_element_wise(null_handling="skip") drops all-null rows (pyarrow 26), so no.
+    joined = pc.binary_join_element_wise(pc.fill_null(first, ""), pc.fill_null(last, ""), " ")
+    joined = empty_to_null(pc.utf8_trim(joined, " "))
+    new_full = pc.if_else(pc.is_null(full), joined, full)
+    split_first, split_last = split_full_names(full)
+    both_missing = pc.and_(pc.is_null(first), pc.is_null(last))
+    new_first = pc.if_else(both_missing, split_first, first)
+    new_last = pc.if_else(both_missing, split_last, last)
+    for name, before, after in (
+        (fulls[0], full, new_full),
+        (firsts[0], first, new_first),
+        (lasts[0], last, new_last),
+    ):
+        counts["names_filled"] += count_filled(before, after)
+        columns[name] = after

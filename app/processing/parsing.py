@@ -1,0 +1,226 @@
+"""Parsing decoded CSV text into an all-string Arrow table, repairing what is messy."""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.csv as pacsv
+
+from app.processing.charsets import decode_bytes
+from app.processing.errors import NoHeaderRow
+
+DELIMITERS = (",", ";", "\t", "|")
+OVERFLOW_COLUMN = "Overflow"
+_SNIFF_CHARS = 64 * 1024
+_SEP_LINE = re.compile(r"\A[\"']?sep=(.)[\"']?[ \t]*(\r\n|\n|\r|\Z)", re.IGNORECASE)
+_SPACES = re.compile(r"[\s\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]+")
+_INVISIBLE = re.compile(r"[\u200b\u200c\u200d\u2060\ufeff]")
+_DATA_LIKE = re.compile(
+    r"^(?:[-+]?[\d.,\s]+|[^@\s]+@[^@\s]+\.\w+|(?:https?://|www\.)\S+|[\w-]+\.(?:com|net|org|io))$",
+    re.IGNORECASE,
+)
+
+
+@dataclass(frozen=True)
+class ReadResult:
+    """A parsed file: the table (columns named by cleaned headers) and what was repaired."""
+
+    table: pa.Table
+    encoding: str
+    delimiter: str
+    headers: list[str]
+    padded_rows: int
+    overflow_rows: int
+    blank_lines: int
+
+    @property
+    def repaired_rows(self) -> int:
+        """Rows that were padded or had extra cells moved to the overflow column."""
+        return self.padded_rows + self.overflow_rows
+
+
+def clean_header(value: str) -> str:
+    """A header without invisible characters, with single plain spaces."""
+    return _SPACES.sub(" ", _INVISIBLE.sub("", value)).strip()
+
+
+def unique_headers(raw: Sequence[str]) -> list[str]:
+    """Cleaned headers, blank ones named after their position, repeated ones numbered."""
+    names = [clean_header(h) or f"Column {i + 1}" for i, h in enumerate(raw)]
+    seen = {n.casefold() for n in names}
+    out: list[str] = []
+    used: set[str] = set()
+    for name in names:
+        candidate, k = name, 2
+        while candidate.casefold() in used or (candidate != name and candidate.casefold() in seen):
+            candidate = f"{name} ({k})"
+            k += 1
+        used.add(candidate.casefold())
+        out.append(candidate)
+    return out
+
+
+def sniff_delimiter(text: str) -> str:
+    """The delimiter among , ; tab | that splits the first lines most consistently."""
+    sample = text[:_SNIFF_CHARS]
+    if len(text) > _SNIFF_CHARS:
+        cut = max(sample.rfind("\n"), sample.rfind("\r"))
+        sample = sample[:cut] if cut > 0 else sample
+    best, best_key = ",", (0.0, 0)
+    for delimiter in DELIMITERS:
+        rows = [r for r in csv.reader(io.StringIO(sample, newline=""), delimiter=delimiter) if r]
+        rows = rows[:50]
+        if not rows or len(rows[0]) < 2:
+            continue
+        width = len(rows[0])
+        consistency = sum(len(r) == width for r in rows) / len(rows)
+        key = (consistency, width)
+        if key > best_key:
+            best, best_key = delimiter, key
+    return best
+
+
+def parse_csv_bytes(data: bytes) -> ReadResult:
+    """Decode and parse a CSV file's bytes; raise a ProcessingError if it cannot be read."""
+    text, encoding = decode_bytes(data)
+    delimiter, start = _dialect_and_start(text)
+    body = text[start:]
+    raw_header = next(csv.reader(io.StringIO(body, newline=""), delimiter=delimiter))
+    _check_header(raw_header)
+    headers = unique_headers(raw_header)
+    if encoding in ("utf-8", "utf-8-sig"):
+        skipped = len(text[:start].encode("utf-8")) + (3 if encoding == "utf-8-sig" else 0)
+        payload = data[skipped:]
+    else:
+        payload = body.encode("utf-8")
+    parsed = _parse_with_arrow(payload, delimiter, raw_header)
+    if parsed is None:
+        parsed = _parse_with_python(body, delimiter, len(raw_header))
+    table, padded, overflow, blank = parsed
+    names = list(headers)
+    if table.num_columns > len(headers):
+        names.append(unique_headers([*headers, OVERFLOW_COLUMN])[-1])
+    return ReadResult(
+        table=table.rename_columns(names),
+        encoding=encoding,
+        delimiter=delimiter,
+        headers=headers,
+        padded_rows=padded,
+        overflow_rows=overflow,
+        blank_lines=blank,
+    )
+
+
+def _dialect_and_start(text: str) -> tuple[str, int]:
+    start = 0
+    forced = None
+    match = _SEP_LINE.match(text)
+    if match:
+        forced, start = match.group(1), match.end()
+    stripped = text[start:].lstrip("\r\n\t ")
+    start = len(text) - len(stripped)
+    delimiter = forced if forced is not None else sniff_delimiter(stripped)
+    return delimiter, start
+
+
+def _check_header(raw: list[str]) -> None:
+    cells = [clean_header(c) for c in raw]
+    filled = [c for c in cells if c]
+    if not filled:
+        raise NoHeaderRow("The first line is empty: the file needs a row of column names.")
+    if all(_DATA_LIKE.match(c) for c in filled):
+        raise NoHeaderRow(
+            "The first line looks like data, not column names. Add a header row and try again."
+        )
+
+
+_ParseOutcome = tuple[pa.Table, int, int, int]
+
+
+def _parse_with_arrow(payload: bytes, delimiter: str, header: list[str]) -> _ParseOutcome | None:
+    """The fast path; None when rows have the wrong number of cells (the slow path repairs)."""
+    width = len(header)
+    names = [f"c{i}" for i in range(width)]
+    misfits: list[int] = []
+    blank_text = [0]
+
+    def on_invalid(row: pacsv.InvalidRow) -> str:
+        if row.text.strip():
+            misfits.append(row.actual_columns)
+        else:
+            blank_text[0] += 1
+        return "skip"
+
+    try:
+        table = pacsv.read_csv(
+            io.BytesIO(payload),
+            read_options=pacsv.ReadOptions(column_names=names, block_size=8 << 20),
+            parse_options=pacsv.ParseOptions(
+                delimiter=delimiter,
+                newlines_in_values=True,
+                ignore_empty_lines=False,
+                invalid_row_handler=on_invalid,
+            ),
+            convert_options=pacsv.ConvertOptions(
+                column_types=dict.fromkeys(names, pa.string()),
+                null_values=[""],
+                strings_can_be_null=True,
+            ),
+        )
+    except pa.ArrowInvalid:
+        return None
+    if misfits or table.num_rows == 0:
+        return None
+    first = [table.column(i)[0].as_py() or "" for i in range(width)]
+    if first != header:
+        return None
+    table = table.slice(1)
+    keep = _non_blank_mask(table)
+    blank = table.num_rows - pc.sum(keep).as_py() if table.num_rows else 0
+    if blank:
+        table = table.filter(keep)
+    return table.combine_chunks(), 0, 0, blank + blank_text[0]
+
+
+def _non_blank_mask(table: pa.Table) -> pa.ChunkedArray:
+    mask = pc.is_valid(table.column(0))
+    for i in range(1, table.num_columns):
+        mask = pc.or_(mask, pc.is_valid(table.column(i)))
+    if table.num_columns == 1:
+        trimmed = pc.utf8_trim_whitespace(table.column(0))
+        mask = pc.and_(mask, pc.not_equal(trimmed, ""))
+    return pc.fill_null(mask, False)
+
+
+def _parse_with_python(body: str, delimiter: str, width: int) -> _ParseOutcome:
+    reader = csv.reader(io.StringIO(body, newline=""), delimiter=delimiter)
+    next(reader)
+    columns: list[list[str | None]] = [[] for _ in range(width)]
+    overflow: list[str | None] = []
+    padded = overflowed = blank = 0
+    for row in reader:
+        if not any(cell.strip() if len(row) == 1 else cell for cell in row):
+            blank += 1
+            continue
+        if len(row) < width:
+            padded += 1
+            row = row + [""] * (width - len(row))
+        if len(row) > width:
+            overflowed += 1
+            overflow.append(delimiter.join(row[width:]))
+        else:
+            overflow.append(None)
+        for i in range(width):
+            columns[i].append(row[i] or None)
+    arrays = [pa.array(col, type=pa.string()) for col in columns]
+    names = [f"c{i}" for i in range(width)]
+    if overflowed:
+        arrays.append(pa.array(overflow, type=pa.string()))
+        names.append("overflow")
+    return pa.table(arrays, names=names), padded, overflowed, blank

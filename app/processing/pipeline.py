@@ -1,0 +1,182 @@
+"""The whole merge: read every file, map headers, clean, dedupe, smart-merge, report."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pyarrow as pa
+
+from app.processing.dedupe import dedupe
+from app.processing.errors import Cancelled, ProcessingError
+from app.processing.fields import standard_fields
+from app.processing.headers import HeaderMatch, detect_mapping
+from app.processing.io import ReadResult, read_csv_file
+from app.processing.merge import merge_clusters
+from app.processing.normalize import clean_table
+from app.processing.options import MergeOptions
+from app.processing.report import Provenance, cluster_entries, validate
+
+__all__ = ["InputFile", "MergeOptions", "PipelineResult", "run"]
+
+Progress = Callable[[str, int, int], None]
+_SAMPLE_ROWS = 200
+
+
+@dataclass(frozen=True)
+class InputFile:
+    """One uploaded file: where it is, the name the user knows it by, their header choices."""
+
+    path: Path
+    display_name: str
+    overrides: Mapping[str, str | None] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class PipelineResult:
+    """The output records (all string columns, standard fields first) and the report."""
+
+    table: pa.Table
+    report: dict[str, Any]
+
+
+def run(
+    inputs: Sequence[InputFile],
+    mappings: Mapping[str, Any],
+    options: MergeOptions,
+    *,
+    progress: Progress | None = None,
+    is_cancelled: Callable[[], bool] | None = None,
+) -> PipelineResult:
+    """Merge the files into one clean, deduplicated table and explain what was done."""
+    if not inputs:
+        raise ProcessingError("There are no files to merge.")
+    fields = standard_fields(mappings, options.table_type)
+    if not fields:
+        raise ProcessingError(f"The mappings define no {options.table_type} fields.")
+
+    def report_progress(stage: str) -> Callable[[int, int], None]:
+        def call(done: int, total: int) -> None:
+            if is_cancelled is not None and is_cancelled():
+                raise Cancelled("The job was cancelled.")
+            if progress is not None:
+                progress(stage, done, total)
+
+        return call
+
+    reading = report_progress("read")
+    tables, file_reports, starts = [], [], []
+    offset = 0
+    for k, item in enumerate(inputs):
+        reading(k, len(inputs))
+        result = read_csv_file(item.path)
+        table, file_report = _map_file(item, result, mappings, options)
+        tables.append(table)
+        file_reports.append(file_report)
+        starts.append(offset)
+        offset += table.num_rows
+    reading(len(inputs), len(inputs))
+    combined = _combine(tables, fields)
+    cleaned = clean_table(
+        combined,
+        mappings,
+        options.table_type,
+        clean_domains_on=options.clean_domains,
+        normalize_on=options.normalize,
+        progress=report_progress("clean"),
+    )
+    del combined
+    found = dedupe(
+        cleaned.table,
+        mappings=mappings,
+        options=options,
+        progress=progress,
+        is_cancelled=is_cancelled,
+    )
+    merging = report_progress("merge")
+    merging(0, 2)
+    merged = merge_clusters(cleaned.table, found.labels, smart=options.smart_merge)
+    merging(1, 2)
+    provenance = Provenance([i.display_name for i in inputs], starts)
+    clusters = cluster_entries(merged, found.labels, found.edges, provenance)
+    findings = validate(merged.table, mappings, options.table_type)
+    merging(2, 2)
+    counts: dict[str, int] = {
+        "input_records": offset,
+        "output_records": merged.table.num_rows,
+        "duplicates_removed": offset - merged.table.num_rows,
+        "fields_merged": merged.fields_merged,
+        "clusters": len(clusters),
+        **cleaned.counts,
+        "repaired_rows": sum(r["repaired_rows"] for r in file_reports),
+        "blank_lines": sum(r["blank_lines"] for r in file_reports),
+    }
+    report = {
+        "mapping_version": None,
+        "table_type": options.table_type,
+        "files": file_reports,
+        "counts": counts,
+        "clusters": clusters,
+        "validation": findings,
+    }
+    return PipelineResult(merged.table, report)
+
+
+def _map_file(
+    item: InputFile, result: ReadResult, mappings: Mapping[str, Any], options: MergeOptions
+) -> tuple[pa.Table, dict[str, Any]]:
+    """The file's table renamed to standard fields (unmapped columns keep their header)."""
+    head = result.table.slice(0, _SAMPLE_ROWS)
+    samples = {h: head.column(h).drop_null().to_pylist() for h in result.headers}
+    mapping: dict[str, HeaderMatch] = detect_mapping(
+        result.headers,
+        mappings,
+        options.table_type,
+        threshold=options.threshold,
+        overrides=item.overrides,
+        samples=samples,
+    )
+    fields = set(standard_fields(mappings, options.table_type))
+    names = []
+    unmapped = []
+    for column in result.table.column_names:
+        match = mapping.get(column)
+        if match is not None and match.field is not None:
+            names.append(match.field)
+            continue
+        name = column
+        while name in fields or name in names:
+            name = f"{name} (unmapped)"
+        names.append(name)
+        unmapped.append(column)
+    report = {
+        "filename": item.display_name,
+        "encoding": result.encoding,
+        "delimiter": result.delimiter,
+        "rows": result.table.num_rows,
+        "repaired_rows": result.repaired_rows,
+        "padded_rows": result.padded_rows,
+        "overflow_rows": result.overflow_rows,
+        "blank_lines": result.blank_lines,
+        "mapping": {h: m.to_json() for h, m in mapping.items()},
+        "unmapped": unmapped,
+    }
+    return result.table.rename_columns(names), report
+
+
+def _combine(tables: list[pa.Table], fields: list[str]) -> pa.Table:
+    """One table: every standard field in document order, then the unmapped columns."""
+    extra: list[str] = []
+    for table in tables:
+        extra.extend(c for c in table.column_names if c not in fields and c not in extra)
+    order = [*fields, *extra]
+    aligned = []
+    for table in tables:
+        columns = [
+            table.column(c) if c in table.column_names else pa.nulls(table.num_rows, pa.string())
+            for c in order
+        ]
+        aligned.append(pa.table(columns, names=order))
+    return pa.concat_tables(aligned).combine_chunks()

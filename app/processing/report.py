@@ -1,0 +1,112 @@
+"""The processing report: files, counts, clusters with their members, validation findings."""
+
+from __future__ import annotations
+
+import bisect
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from app.processing import fields as f
+from app.processing.arrays import as_array
+from app.processing.clusters import Edge, member_rules
+from app.processing.domains import is_valid_domain
+from app.processing.merge import MergeResult
+from app.processing.values import EMAIL_PATTERN
+
+EXAMPLES = 5
+
+
+@dataclass(frozen=True)
+class Provenance:
+    """Where the rows of the combined table came from: file names and each file's first row."""
+
+    files: list[str]
+    starts: list[int]  # combined-table index of each file's first row
+
+    def locate(self, row: int) -> tuple[str, int]:
+        """(file display name, 1-based data row in that file) of a combined-table row."""
+        k = bisect.bisect_right(self.starts, row) - 1
+        return self.files[k], row - self.starts[k] + 1
+
+
+def cluster_entries(
+    merged: MergeResult, labels: list[int], edges: Sequence[Edge], provenance: Provenance
+) -> list[dict[str, Any]]:
+    """Every output record built from more than one input row, with its members and conflicts."""
+    rules = member_rules(edges, labels)
+    members: dict[int, list[int]] = {}
+    for row in sorted(rules):
+        members.setdefault(labels[row], []).append(row)
+    position = {label: i + 1 for i, label in enumerate(merged.labels)}
+    out = []
+    for label in sorted(members):
+        entries = []
+        for row in members[label]:
+            file, local = provenance.locate(row)
+            rule, score = rules[row]
+            entries.append({"file": file, "row": local, "rule": rule, "score": score})
+        out.append(
+            {
+                "output_row": position[label],
+                "members": entries,
+                "conflicts": merged.conflicts.get(label, {}),
+            }
+        )
+    return out
+
+
+def _finding(check: str, field: str | None, mask: pa.Array, values: pa.Array) -> dict[str, Any]:
+    mask = pc.fill_null(mask, False)
+    count = int(pc.sum(mask).as_py() or 0)
+    examples: list[dict[str, Any]] = []
+    if count:
+        positions = pc.indices_nonzero(mask).slice(0, EXAMPLES)
+        taken = values.take(positions).to_pylist()
+        for pos, value in zip(positions.to_pylist(), taken, strict=True):
+            examples.append({"row": pos + 1, "field": field, "value": value})
+    return {"check": check, "field": field, "count": count, "examples": examples}
+
+
+def _all(masks: list[pa.Array]) -> pa.Array:
+    combined = masks[0]
+    for mask in masks[1:]:
+        combined = pc.and_(combined, mask)
+    return combined
+
+
+def validate(table: pa.Table, mappings: Mapping[str, Any], table_type: str) -> list[dict[str, Any]]:
+    """Findings on the output records: missing key fields, invalid e-mails and domains."""
+
+    def present(role: str) -> list[str]:
+        fields = f.fields_with_role(mappings, table_type, role)
+        return [c for c in fields if c in table.column_names]
+
+    def col(name: str) -> pa.Array:
+        return as_array(table.column(name))
+
+    findings = []
+    null_text = pa.nulls(table.num_rows, pa.string())
+    name_fields = present(f.FULL_NAME) + present(f.FIRST_NAME) + present(f.LAST_NAME)
+    if table_type == "company":
+        name_fields = present(f.COMPANY_NAME)
+    if name_fields:
+        missing = _all([pc.is_null(col(c)) for c in name_fields])
+        findings.append(_finding("missing_name", name_fields[0], missing, null_text))
+    key_roles = (
+        (f.EMAIL, f.PERSON_LINKEDIN) if table_type == "people" else (f.DOMAIN, f.COMPANY_LINKEDIN)
+    )
+    key_fields = [c for role in key_roles for c in present(role)]
+    if key_fields:
+        missing = _all([pc.is_null(col(c)) for c in key_fields])
+        findings.append(_finding("missing_key_fields", " / ".join(key_fields), missing, null_text))
+    for name in present(f.EMAIL):
+        bad = pc.invert(pc.match_substring_regex(col(name), EMAIL_PATTERN))
+        findings.append(_finding("invalid_email", name, bad, col(name)))
+    for name in present(f.DOMAIN):
+        bad = pc.and_(pc.is_valid(col(name)), pc.invert(is_valid_domain(col(name))))
+        findings.append(_finding("invalid_domain", name, bad, col(name)))
+    return findings
