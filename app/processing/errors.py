@@ -6,9 +6,10 @@ from __future__ import annotations
 class ProcessingError(Exception):
     """A file or a job the pipeline cannot handle; `message` is safe to show to the user."""
 
-    def __init__(self, message: str) -> None:
+    def __init__(self, message: str, filename: str | None = None) -> None:
         super().__init__(message)
         self.message = message
+        self.filename = filename  # the user's name of the file at fault, when there is one
 
 
 class EmptyFile(ProcessingError):

@@ -71,7 +71,11 @@ def run(
     offset = 0
     for k, item in enumerate(inputs):
         reading(k, len(inputs))
-        result = read_csv_file(item.path)
+        try:
+            result = read_csv_file(item.path)
+        except ProcessingError as exc:
+            exc.filename = item.display_name
+            raise
         table, file_report = _map_file(item, result, mappings, options)
         tables.append(table)
         file_reports.append(file_report)
