@@ -29,12 +29,20 @@ def build_parser() -> argparse.ArgumentParser:
     down = db_commands.add_parser("downgrade", help="revert migrations down to a revision")
     down.add_argument("revision", help='target revision, e.g. "base"')
     db_commands.add_parser("current", help="show the applied revision")
+    commands.add_parser("cleanup", help="delete expired uploads, results and sessions now")
+    from app.cli_merge import add_merge_parser  # keeps `serve` start-up free of the CLI's parts
+
+    add_merge_parser(commands)
     return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the console script."""
     args = build_parser().parse_args(argv)
+    if args.command == "merge":
+        from app.cli_merge import run_merge
+
+        return run_merge(args)
     try:
         overrides = {}
         if getattr(args, "host", None):
@@ -63,7 +71,13 @@ def _run_command(args: argparse.Namespace, settings: Settings) -> int:
             migrate.current_revision(settings)
         return 0
     migrate.upgrade_database(settings)
-    if args.command == "serve":
+    if args.command == "cleanup":
+        counts = asyncio.run(_cleanup(settings))
+        print(
+            f"removed {counts.files_removed} files ({counts.bytes_removed} bytes), "
+            f"{counts.sessions_removed} sessions; purged {counts.jobs_purged} jobs"
+        )
+    elif args.command == "serve":
         asyncio.run(_serve(settings, with_worker=not args.no_worker))
     elif args.command == "worker":
         asyncio.run(_work(settings))
@@ -92,6 +106,14 @@ async def _serve(settings: Settings, *, with_worker: bool) -> None:
     app = create_app(settings, run_worker=with_worker)
     logging.getLogger(__name__).info("serving on http://%s:%s", settings.HOST, settings.PORT)
     await serve(app, config, shutdown_trigger=stop.wait)  # type: ignore[arg-type]
+
+
+async def _cleanup(settings: Settings):  # type: ignore[no-untyped-def]
+    from app.resources import open_resources
+    from app.services import cleanup
+
+    async with open_resources(settings) as res:
+        return await cleanup.run(res)
 
 
 async def _work(settings: Settings) -> None:

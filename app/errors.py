@@ -9,6 +9,7 @@
     ├── NotCsv          415  not_csv
     ├── Invalid         422  invalid
     ├── OverLimit       429  over_limit
+    ├── UpstreamFailed  502  upstream_failed (the webhook answered badly)
     ├── StorageFull     507  storage_full
     └── DependencyDown  503  dependency_down
 
@@ -25,13 +26,19 @@ class AppError(Exception):
     status = 500
     default_code = "internal_error"
 
-    def __init__(self, message: str, *, code: str | None = None) -> None:
+    def __init__(
+        self, message: str, *, code: str | None = None, details: dict[str, object] | None = None
+    ) -> None:
         super().__init__(message)
         self.message = message
         self.code = code or self.default_code
+        self.details = details or {}
 
     def to_json(self) -> dict[str, object]:
-        return {"status": "error", "error": {"code": self.code, "message": self.message}}
+        """The contract's envelope; `details` add fields beside it, never replace them."""
+        body: dict[str, object] = {**self.details}
+        body.update(status="error", error={"code": self.code, "message": self.message})
+        return body
 
 
 class BadInput(AppError):
@@ -77,6 +84,11 @@ class OverLimit(AppError):
 class DependencyDown(AppError):
     status = 503
     default_code = "dependency_down"
+
+
+class UpstreamFailed(AppError):
+    status = 502
+    default_code = "upstream_failed"
 
 
 class StorageFull(AppError):

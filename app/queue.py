@@ -21,13 +21,31 @@ def create_queue(redis_url: str) -> Queue:
     return RedisQueue(redis, name=QUEUE_NAME)
 
 
-async def enqueue_job_run(queue: Queue, settings: Settings, job_id: str) -> None:
-    """Queue a job's run; the key makes a second enqueue of a queued job a no-op."""
+async def enqueue_processing(
+    queue: Queue, settings: Settings, job_id: str, run: str | int = 0
+) -> None:
+    """Queue a job's processing; the key makes a second enqueue of the same run a no-op."""
     await queue.enqueue(
-        "run_job",
+        "process_job",
         job_id=job_id,
-        key=f"run:{job_id}",
+        key=f"process:{job_id}:{run}",
         timeout=settings.JOB_TIMEOUT,
+        heartbeat=HEARTBEAT_SECONDS * 3,
+        retries=1,  # re-runs are decided by the lease in the database, not by SAQ
+        ttl=JOB_RECORD_TTL_SECONDS,
+    )
+
+
+async def enqueue_delivery(
+    queue: Queue, job_id: str, run: str | int = 0, *, include_failed: bool = False
+) -> None:
+    """Queue a job's webhook delivery; it may run for hours at a low rate, so no timeout."""
+    await queue.enqueue(
+        "deliver_job",
+        job_id=job_id,
+        include_failed=include_failed,
+        key=f"deliver:{job_id}:{run}:{int(include_failed)}",
+        timeout=0,
         heartbeat=HEARTBEAT_SECONDS * 3,
         retries=1,
         ttl=JOB_RECORD_TTL_SECONDS,

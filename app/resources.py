@@ -12,6 +12,7 @@ from saq import Queue
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from app.config import Settings
+from app.delivery import Resolver, TargetGuard, build_client
 from app.queue import create_queue
 from app.redis_server import EmbeddedRedis
 from app.storage.db import create_engine, create_sessionmaker
@@ -28,6 +29,7 @@ class Resources:
     redis: Redis
     queue: Queue
     http: httpx.AsyncClient
+    guard: TargetGuard
     paths: DataPaths
     embedded_redis: EmbeddedRedis | None = None
 
@@ -41,22 +43,24 @@ def start_embedded_redis(settings: Settings) -> EmbeddedRedis | None:
     return server
 
 
-def create_http_client(settings: Settings) -> httpx.AsyncClient:
-    """The one shared client: no proxies from the environment, no redirects, pooled."""
-    return httpx.AsyncClient(
-        trust_env=False,
-        follow_redirects=False,
-        timeout=httpx.Timeout(settings.WEBHOOK_TIMEOUT),
-        limits=httpx.Limits(
-            max_connections=settings.WEBHOOK_CONCURRENCY * 4,
-            max_keepalive_connections=settings.WEBHOOK_CONCURRENCY * 2,
-        ),
+def create_http_client(settings: Settings, guard: TargetGuard) -> httpx.AsyncClient:
+    """The one shared client: guarded targets, no proxies, no redirects, pooled."""
+    return build_client(
+        guard,
+        timeout=settings.WEBHOOK_TIMEOUT,
+        max_connections=settings.WEBHOOK_CONCURRENCY * 4,
+        max_keepalive=settings.WEBHOOK_CONCURRENCY * 2,
     )
 
 
 @asynccontextmanager
-async def open_resources(settings: Settings) -> AsyncIterator[Resources]:
-    """Open engine, Redis, queue and HTTP client; close them all on exit."""
+async def open_resources(
+    settings: Settings, *, resolver: Resolver | None = None
+) -> AsyncIterator[Resources]:
+    """Open engine, Redis, queue and HTTP client; close them all on exit.
+
+    `resolver` replaces DNS for webhook hosts (tests point names at 127.0.0.1 with it).
+    """
     settings.DATA_DIR.mkdir(parents=True, exist_ok=True)
     embedded = start_embedded_redis(settings)
     assert settings.REDIS_URL
@@ -69,7 +73,8 @@ async def open_resources(settings: Settings) -> AsyncIterator[Resources]:
         health_check_interval=10,
     )
     queue = create_queue(settings.REDIS_URL)
-    http = create_http_client(settings)
+    guard = TargetGuard(allow_private=settings.WEBHOOK_ALLOW_PRIVATE_TARGETS, resolver=resolver)
+    http = create_http_client(settings, guard)
     try:
         yield Resources(
             settings=settings,
@@ -78,6 +83,7 @@ async def open_resources(settings: Settings) -> AsyncIterator[Resources]:
             redis=redis,
             queue=queue,
             http=http,
+            guard=guard,
             paths=DataPaths(settings.DATA_DIR),
             embedded_redis=embedded,
         )

@@ -102,3 +102,16 @@ async def app(migrated: Settings, resources: Resources):  # type: ignore[no-unty
 @pytest.fixture
 def client(app):  # type: ignore[no-untyped-def]
     return app.test_client()
+
+
+@pytest.fixture
+async def worker(resources: Resources) -> AsyncIterator[object]:
+    """A real SAQ worker in this event loop, sharing the app's resources."""
+    from app.jobs.worker import create_worker, run_worker
+
+    stop = asyncio.Event()
+    saq_worker = create_worker(resources)
+    task = asyncio.create_task(run_worker(saq_worker, stop, grace_seconds=2))
+    yield saq_worker
+    stop.set()
+    await task

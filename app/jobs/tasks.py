@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
+import dataclasses
+import logging
 import os
 from typing import Any
 
@@ -9,6 +12,26 @@ from saq import CronJob
 from saq.types import Context
 
 from app.config import Settings
+from app.queue import enqueue_delivery
+from app.resources import Resources
+from app.services import cleanup as cleanup_service
+from app.services import delivery_runs, job_runs, processing_runs
+from app.storage.models import Job
+
+log = logging.getLogger(__name__)
+
+
+def _resources(ctx: Context) -> Resources:
+    return ctx["resources"]  # type: ignore[typeddict-item, no-any-return]
+
+
+def _owner(ctx: Context) -> str:
+    return f"{ctx['worker'].id}:{os.getpid()}"
+
+
+async def _load(res: Resources, job_id: str) -> Job | None:
+    async with res.db() as db:
+        return await db.get(Job, job_id)
 
 
 async def ping(ctx: Context, *, value: str) -> dict[str, Any]:
@@ -16,9 +39,82 @@ async def ping(ctx: Context, *, value: str) -> dict[str, Any]:
     return {"pong": value, "worker": str(ctx["worker"].id), "pid": os.getpid()}
 
 
-TASKS: list[Any] = [ping]
+async def process_job(ctx: Context, *, job_id: str) -> dict[str, Any]:
+    """Run the pipeline for one job; queue its delivery when it has a webhook."""
+    res, owner = _resources(ctx), _owner(ctx)
+    if not await job_runs.claim(res, job_id, owner):
+        return {"job_id": job_id, "ran": False}
+    job = await _load(res, job_id)
+    assert job is not None
+    async with job_runs.controlled_run(res, job, owner, _heartbeat(ctx), _draining(ctx)) as ctl:
+        try:
+            done = await processing_runs.run(res, job, ctl)
+        except Exception:
+            log.exception("job %s: processing crashed", job_id)
+            await processing_runs.fail(
+                res,
+                job,
+                "Processing stopped on an unexpected error; "
+                "please try again or contact the operator.",
+            )
+            raise
+    if done is not None and done.status == "delivering":
+        await enqueue_delivery(res.queue, job_id, done.run_count)
+    return {"job_id": job_id, "ran": True, "status": done.status if done else None}
+
+
+async def deliver_job(ctx: Context, *, job_id: str, include_failed: bool = False) -> dict[str, Any]:
+    """Send the job's records to its webhook, resuming where an earlier run stopped."""
+    res, owner = _resources(ctx), _owner(ctx)
+    if not await job_runs.claim(res, job_id, owner):
+        return {"job_id": job_id, "ran": False}
+    job = await _load(res, job_id)
+    assert job is not None
+    if job.status != "delivering" or not job.is_result_ready:
+        await job_runs.release(res, job_id, owner, requeue_after=0)
+        return {"job_id": job_id, "ran": False}
+    async with job_runs.controlled_run(res, job, owner, _heartbeat(ctx), _draining(ctx)) as ctl:
+        try:
+            await delivery_runs.run(res, job, ctl, include_failed=include_failed)
+        except Exception:
+            log.exception("job %s: delivery crashed", job_id)
+            raise
+    return {"job_id": job_id, "ran": True}
+
+
+def _heartbeat(ctx: Context) -> Any:
+    saq_job = ctx.get("job")
+    return saq_job.update if saq_job is not None else None
+
+
+def _draining(ctx: Context) -> asyncio.Event | None:
+    return ctx.get("draining")  # type: ignore[return-value]
+
+
+async def cleanup(ctx: Context) -> dict[str, Any]:
+    """Delete what is older than the retention and sessions that expired."""
+    counts = await cleanup_service.run(_resources(ctx))
+    return dataclasses.asdict(counts)
+
+
+TASKS: list[Any] = [ping, process_job, deliver_job, cleanup]
+
+
+def cleanup_cron(minutes: int) -> str:
+    """The cron expression for 'every `minutes` minutes' (whole hours past 59)."""
+    if minutes < 60:
+        return f"*/{minutes} * * * *"
+    hours = max(minutes // 60, 1)
+    return "0 * * * *" if hours == 1 else f"0 */{hours} * * *"
 
 
 def cron_jobs(settings: Settings) -> list[CronJob[Any]]:
-    """Periodic tasks (cleanup arrives with the retention work)."""
-    return []
+    """Periodic tasks: cleanup, once across all workers (SAQ cron jobs are unique)."""
+    return [
+        CronJob(
+            cleanup,
+            cron=cleanup_cron(settings.CLEANUP_INTERVAL_MINUTES),
+            timeout=1800,
+            ttl=24 * 3600,
+        )
+    ]

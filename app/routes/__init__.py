@@ -4,11 +4,32 @@ from __future__ import annotations
 
 from quart import Quart
 
-from app.routes import api_session, errors, health, ui_pages
+from app.routes import (
+    _admin,
+    api_jobs,
+    api_mappings,
+    api_session,
+    api_storage,
+    api_uploads,
+    errors,
+    health,
+    ui_mappings,
+    ui_pages,
+)
 
 
 def register_blueprints(app: Quart) -> None:
     """Attach every blueprint and the error handlers."""
-    for module in (health, api_session, ui_pages):
+    for module in (
+        health,
+        api_session,
+        api_uploads,
+        api_jobs,
+        api_storage,
+        ui_pages,
+        api_mappings,
+        ui_mappings,
+        _admin,
+    ):
         app.register_blueprint(module.bp)
     errors.register(app)

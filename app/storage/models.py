@@ -96,6 +96,7 @@ class Job(Base):
     is_delivery_paused: Mapped[bool] = mapped_column(Boolean, default=False)
     is_purged: Mapped[bool] = mapped_column(Boolean, default=False)
     run_count: Mapped[int] = mapped_column(Integer, default=0)
+    recoveries: Mapped[int] = mapped_column(Integer, default=0)
     lease_owner: Mapped[str | None] = mapped_column(String(64))
     lease_expires_at: Mapped[datetime | None] = mapped_column()
     created_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)

@@ -89,6 +89,7 @@ def upgrade() -> None:
         sa.Column("is_delivery_paused", sa.Boolean(), nullable=False),
         sa.Column("is_purged", sa.Boolean(), nullable=False),
         sa.Column("run_count", sa.Integer(), nullable=False),
+        sa.Column("recoveries", sa.Integer(), nullable=False),
         sa.Column("lease_owner", sa.String(length=64), nullable=True),
         sa.Column("lease_expires_at", sa.DateTime(timezone=True), nullable=True),
         sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),

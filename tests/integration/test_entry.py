@@ -34,7 +34,7 @@ def test_help_lists_every_command() -> None:
         check=True,
         cwd=ROOT,
     )
-    for command in ("serve", "worker", "db"):
+    for command in ("serve", "worker", "db", "merge", "cleanup"):
         assert command in done.stdout
 
 

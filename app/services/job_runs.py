@@ -1,0 +1,171 @@
+"""One run of a job on a worker: a lease in the database so that two runs never both proceed,
+and a control loop that renews it and follows cancel and rate changes from Redis."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import threading
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from sqlalchemy import or_, update
+
+from app.resources import Resources
+from app.services import progress
+from app.storage.models import Job
+
+log = logging.getLogger(__name__)
+
+LEASE_SECONDS = 30
+RENEW_EVERY_SECONDS = 10
+CONTROL_POLL_SECONDS = 0.25
+HEARTBEAT_EVERY_SECONDS = 30
+ACTIVE_STATUSES = ("pending", "processing", "delivering")
+# The lease owner of a job waiting in the queue; any worker may claim it.
+QUEUED = "queued"
+# How long a queued job may wait for a worker before recovery queues it again.
+QUEUED_GRACE_SECONDS = 120
+
+
+def lease_until(seconds: float = LEASE_SECONDS) -> datetime:
+    return datetime.now(UTC) + timedelta(seconds=seconds)
+
+
+async def claim(res: Resources, job_id: str, owner: str) -> bool:
+    """Take the job's lease if it is free or expired; False means another run holds it."""
+    now = datetime.now(UTC)
+    async with res.db.begin() as db:
+        result = await db.execute(
+            update(Job)
+            .where(
+                Job.id == job_id,
+                Job.status.in_(ACTIVE_STATUSES),
+                or_(
+                    Job.lease_expires_at.is_(None),
+                    Job.lease_expires_at < now,
+                    Job.lease_owner == owner,
+                    Job.lease_owner == QUEUED,
+                ),
+            )
+            .values(lease_owner=owner, lease_expires_at=lease_until(), run_count=Job.run_count + 1)
+        )
+    return bool(getattr(result, "rowcount", 0) == 1)
+
+
+async def renew(res: Resources, job_id: str, owner: str) -> bool:
+    """Extend our lease; False when we lost it (the job was taken over or ended)."""
+    async with res.db.begin() as db:
+        result = await db.execute(
+            update(Job)
+            .where(Job.id == job_id, Job.lease_owner == owner)
+            .values(lease_expires_at=lease_until())
+        )
+    return bool(getattr(result, "rowcount", 0) == 1)
+
+
+async def release(res: Resources, job_id: str, owner: str, *, requeue_after: float) -> None:
+    """Give the lease back at the end of a run.
+
+    A job that is still active keeps a "queued" lease: when nobody claims it within
+    `requeue_after` seconds (its next run was lost, or the worker stopped), recovery queues it.
+    """
+    async with res.db.begin() as db:
+        await db.execute(
+            update(Job)
+            .where(Job.id == job_id, Job.lease_owner == owner)
+            .values(lease_owner=QUEUED, lease_expires_at=lease_until(requeue_after))
+        )
+
+
+class RunControl:
+    """What a run reads while it works: cancellation, the live rate, and whether to stop.
+
+    `is_cancelled` is a thread-safe check, so the processing thread can poll it too.
+    """
+
+    def __init__(self, job_id: str, rate_limit: float) -> None:
+        self.job_id = job_id
+        self.rate_limit = rate_limit
+        self._stop = threading.Event()
+        self.reason: str | None = None
+
+    def is_cancelled(self) -> bool:
+        return self._stop.is_set()
+
+    def rate(self) -> float:
+        return self.rate_limit
+
+    def stop(self, reason: str) -> None:
+        if not self._stop.is_set():
+            self.reason = reason
+            self._stop.set()
+
+
+@asynccontextmanager
+async def controlled_run(
+    res: Resources,
+    job: Job,
+    owner: str,
+    heartbeat: Callable[[], Awaitable[Any]] | None = None,
+    draining: asyncio.Event | None = None,
+) -> AsyncIterator[RunControl]:
+    """Keep the lease and follow Redis control flags for the length of the block."""
+    control = RunControl(job.id, job.rate_limit)
+    watcher = asyncio.create_task(_watch(res, job.id, owner, control, heartbeat, draining))
+    try:
+        yield control
+    except BaseException:
+        await _stop_watching(watcher)
+        await release(res, job.id, owner, requeue_after=0)  # crashed: recover it at once
+        raise
+    await _stop_watching(watcher)
+    interrupted = control.reason in ("shutdown", "lease lost")
+    await release(res, job.id, owner, requeue_after=0 if interrupted else QUEUED_GRACE_SECONDS)
+
+
+async def _stop_watching(watcher: asyncio.Task[None]) -> None:
+    watcher.cancel()
+    with contextlib.suppress(asyncio.CancelledError):
+        await watcher
+
+
+async def _watch(
+    res: Resources,
+    job_id: str,
+    owner: str,
+    control: RunControl,
+    heartbeat: Callable[[], Awaitable[Any]] | None,
+    draining: asyncio.Event | None,
+) -> None:
+    loop = asyncio.get_running_loop()
+    renewed = beat = loop.time()
+    while True:
+        try:
+            await _follow_flags(res, job_id, control)
+            if draining is not None and draining.is_set():
+                control.stop("shutdown")
+            now = loop.time()
+            if now - renewed >= RENEW_EVERY_SECONDS:
+                renewed = now
+                if not await renew(res, job_id, owner):
+                    control.stop("lease lost")
+            if heartbeat is not None and now - beat >= HEARTBEAT_EVERY_SECONDS:
+                beat = now
+                await heartbeat()
+        except Exception:  # Redis or the database briefly away: keep working, retry soon
+            log.warning(
+                "job %s: control loop could not reach Redis/database", job_id, exc_info=True
+            )
+        await asyncio.sleep(CONTROL_POLL_SECONDS)
+
+
+async def _follow_flags(res: Resources, job_id: str, control: RunControl) -> None:
+    flags = await progress.read_control(res.redis, job_id)
+    if flags.get("cancel") == "1":
+        control.stop("cancelled")
+    if flags.get("rate"):
+        control.rate_limit = float(flags["rate"])

@@ -1,0 +1,82 @@
+"""Every limit a session or the whole instance has, enforced from this one place."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+from pathlib import Path
+
+from sqlalchemy import func, select
+
+from app.config import Settings
+from app.errors import OverLimit, StorageFull
+from app.resources import Resources
+from app.storage.models import Job, UploadFile
+
+ACTIVE_STATUSES = ("pending", "processing", "delivering")
+
+
+def folder_bytes(root: Path) -> int:
+    """Bytes of every file below `root` (0 when it does not exist)."""
+    total = 0
+    for folder, _dirs, files in os.walk(root):
+        for name in files:
+            try:
+                total += os.lstat(os.path.join(folder, name)).st_size
+            except FileNotFoundError:  # removed by cleanup while we walked
+                continue
+    return total
+
+
+async def check_total_storage(res: Resources) -> None:
+    """Refuse new uploads while DATA_DIR holds more than MAX_TOTAL_STORAGE_GB."""
+    used = await asyncio.to_thread(folder_bytes, res.settings.DATA_DIR)
+    if used >= res.settings.max_total_bytes:
+        raise StorageFull(
+            "The server is out of space for new uploads right now. Running jobs finish; "
+            "please try again after the next cleanup.",
+            code="storage_full",
+        )
+
+
+async def session_usage(res: Resources, session_id: str) -> tuple[int, int]:
+    """(files kept, bytes on disk) for one session."""
+    async with res.db() as db:
+        files = await db.scalar(
+            select(func.count())
+            .select_from(UploadFile)
+            .where(UploadFile.session_id == session_id, UploadFile.deleted_at.is_(None))
+        )
+    used = await asyncio.to_thread(folder_bytes, res.paths.session_dir(session_id))
+    return int(files or 0), used
+
+
+def check_file_count(settings: Settings, files: int) -> None:
+    if files > settings.MAX_FILES_PER_SESSION:
+        raise OverLimit(
+            f"A session may keep at most {settings.MAX_FILES_PER_SESSION} files.",
+            code="too_many_files",
+        )
+
+
+def check_session_bytes(settings: Settings, used: int) -> None:
+    if used > settings.max_session_bytes:
+        raise OverLimit(
+            f"A session may store at most {settings.MAX_STORAGE_PER_SESSION_MB} MB.",
+            code="session_storage_full",
+        )
+
+
+async def check_concurrent_jobs(res: Resources, session_id: str) -> None:
+    async with res.db() as db:
+        running = await db.scalar(
+            select(func.count())
+            .select_from(Job)
+            .where(Job.session_id == session_id, Job.status.in_(ACTIVE_STATUSES))
+        )
+    limit = res.settings.MAX_CONCURRENT_JOBS_PER_SESSION
+    if int(running or 0) >= limit:
+        raise OverLimit(
+            f"A session may run at most {limit} jobs at once; wait for one to finish.",
+            code="too_many_jobs",
+        )

@@ -1,0 +1,281 @@
+"""Uploads: stream files into the session's folder within its limits, check them, map them."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections.abc import AsyncIterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import func, select
+from werkzeug.http import parse_options_header
+from werkzeug.sansio.multipart import Data, Epilogue, Field, File, MultipartDecoder, NeedData
+
+from app.errors import BadInput, NotCsv, NotFound, TooLarge
+from app.processing import errors as processing_errors
+from app.processing import headers as header_matching
+from app.processing import io as csv_io
+from app.resources import Resources
+from app.services import mappings, quotas
+from app.storage.models import Upload, UploadFile
+from app.storage.paths import is_valid_id, new_id
+
+TABLE_TYPES = ("company", "people")
+_MAX_FIELD_BYTES = 1024
+_OTHER_TEXT_EXTENSIONS = {"txt", "tsv"}
+
+
+@dataclass
+class _StoredPart:
+    display_name: str
+    stored_name: str
+    path: Path
+    size: int = 0
+
+
+@dataclass
+class _Form:
+    fields: dict[str, str] = field(default_factory=dict)
+    parts: list[_StoredPart] = field(default_factory=list)
+
+
+def display_name(filename: str | None) -> str:
+    """What the user called the file: its base name only, printable, at most 255 chars."""
+    base = (filename or "").replace("\\", "/").rsplit("/", 1)[-1]
+    cleaned = "".join(ch for ch in base if ch.isprintable()).strip()
+    return cleaned[:255] or "upload.csv"
+
+
+async def receive(
+    res: Resources, *, owner: str, content_type: str | None, body: AsyncIterable[bytes]
+) -> dict[str, Any]:
+    """Store every `files` part, refuse what is too large, over quota or not a CSV."""
+    boundary = _boundary(content_type)
+    await quotas.check_total_storage(res)
+    existing_files, used_bytes = await quotas.session_usage(res, owner)
+    form = _Form()
+    try:
+        await _stream_parts(res, owner, boundary, body, form, used_bytes)
+        if not form.parts:
+            raise BadInput("Choose at least one CSV file to upload.", code="no_files")
+        quotas.check_file_count(res.settings, existing_files + len(form.parts))
+        return await _register(res, owner, form)
+    except BaseException:
+        for part in form.parts:
+            with contextlib.suppress(FileNotFoundError):
+                part.path.unlink()
+        raise
+
+
+def _boundary(content_type: str | None) -> bytes:
+    mimetype, options = parse_options_header(content_type or "")
+    if mimetype != "multipart/form-data" or not options.get("boundary"):
+        raise BadInput("Send the files as multipart/form-data.", code="not_multipart")
+    return options["boundary"].encode("latin-1")
+
+
+async def _stream_parts(
+    res: Resources,
+    owner: str,
+    boundary: bytes,
+    body: AsyncIterable[bytes],
+    form: _Form,
+    used_bytes: int,
+) -> None:
+    # Limits are counted per part by _PartSink; the decoder only buffers one chunk at a time.
+    decoder = MultipartDecoder(boundary)
+    sink = _PartSink(res, owner, form, used_bytes)
+    try:
+        async for chunk in body:
+            decoder.receive_data(chunk)
+            sink.consume(decoder)
+        decoder.receive_data(None)
+        sink.consume(decoder)
+    except ValueError:
+        raise BadInput(
+            "The upload is not valid multipart/form-data.", code="bad_multipart"
+        ) from None
+    finally:
+        sink.close()
+    if not sink.is_complete:
+        raise BadInput("The upload ended before it was complete.", code="incomplete_upload")
+
+
+class _PartSink:
+    """Turns decoder events into files on disk, counting bytes as they arrive."""
+
+    def __init__(self, res: Resources, owner: str, form: _Form, used_bytes: int) -> None:
+        self.res, self.owner, self.form = res, owner, form
+        self.session_bytes = used_bytes
+        self.current: _StoredPart | None = None
+        self.handle: Any = None
+        self.field_name: str | None = None
+        self.field_value = bytearray()
+        self.is_complete = False
+
+    def consume(self, decoder: MultipartDecoder) -> None:
+        if self.is_complete:
+            return  # bytes after the closing boundary are ignored, as browsers expect
+        event = decoder.next_event()
+        while not isinstance(event, NeedData):
+            if isinstance(event, File) and event.name == "files":
+                self._open_file(event.filename)
+            elif isinstance(event, Field | File):
+                self.field_name, self.field_value = event.name, bytearray()
+            elif isinstance(event, Data):
+                self._write(event.data)
+                if not event.more_data:
+                    self._end_part()
+            elif isinstance(event, Epilogue):
+                self.is_complete = True
+                return
+            event = decoder.next_event()
+
+    def _open_file(self, filename: str | None) -> None:
+        name = display_name(filename)
+        _check_extension(self.res, name)
+        stored = new_id()
+        path = self.res.paths.upload_file(self.owner, stored)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        self.current = _StoredPart(name, stored, path)
+        self.form.parts.append(self.current)
+        self.handle = path.open("wb")
+
+    def _write(self, data: bytes) -> None:
+        if self.current is None:
+            if (
+                self.field_name is not None
+                and len(self.field_value) + len(data) <= _MAX_FIELD_BYTES
+            ):
+                self.field_value.extend(data)
+            return
+        self.current.size += len(data)
+        self.session_bytes += len(data)
+        if self.current.size > self.res.settings.max_file_bytes:
+            raise TooLarge(
+                f"{self.current.display_name} is larger than "
+                f"{self.res.settings.MAX_FILE_SIZE_MB} MB.",
+                code="file_too_large",
+            )
+        quotas.check_session_bytes(self.res.settings, self.session_bytes)
+        self.handle.write(data)
+
+    def _end_part(self) -> None:
+        if self.current is not None:
+            self.close()
+            self.current = None
+        elif self.field_name is not None:
+            self.form.fields[self.field_name] = self.field_value.decode("utf-8", "replace")
+            self.field_name = None
+
+    def close(self) -> None:
+        if self.handle is not None:
+            self.handle.close()
+            self.handle = None
+
+
+def _check_extension(res: Resources, name: str) -> None:
+    if "." not in name:
+        return
+    extension = name.rsplit(".", 1)[1].lower()
+    allowed = {ext.lower() for ext in res.settings.ALLOWED_EXTENSIONS} | _OTHER_TEXT_EXTENSIONS
+    if extension not in allowed:
+        raise NotCsv(f"{name} is not a CSV file (.{extension}).", code="not_csv")
+
+
+async def _register(res: Resources, owner: str, form: _Form) -> dict[str, Any]:
+    sniffs = [await _sniff(part) for part in form.parts]
+    table_type = form.fields.get("table_type") or None
+    if table_type is not None and table_type not in TABLE_TYPES:
+        raise BadInput("table_type must be company or people.", code="bad_table_type")
+    version, document = await mappings.current(res)
+    if table_type is None:
+        all_headers = [header for sniff in sniffs for header in sniff.headers]
+        table_type = header_matching.detect_table_type(all_headers, document)
+    upload_id = await _upload_for(res, owner, form.fields.get("upload_id"), table_type)
+    files = []
+    async with res.db.begin() as db:
+        position = await _next_position(db, upload_id)
+        for offset, (part, sniff) in enumerate(zip(form.parts, sniffs, strict=True)):
+            db.add(_file_row(owner, upload_id, position + offset, part, sniff))
+            files.append(_describe(part, sniff, document, table_type, res))
+        upload = await db.get(Upload, upload_id)
+        assert upload is not None
+        upload.table_type = table_type
+    return {
+        "status": "success",
+        "upload_id": upload_id,
+        "table_type": table_type,
+        "mapping_version": version,
+        "files": files,
+    }
+
+
+async def _sniff(part: _StoredPart) -> csv_io.FileSniff:
+    try:
+        return await asyncio.to_thread(csv_io.sniff_file, part.path)
+    except processing_errors.EmptyFile as exc:
+        raise BadInput(f"{part.display_name}: {exc}", code="empty_file") from None
+    except processing_errors.NoHeaderRow as exc:
+        raise BadInput(f"{part.display_name}: {exc}", code="no_header_row") from None
+    except processing_errors.ProcessingError as exc:
+        raise NotCsv(f"{part.display_name}: {exc}", code="not_csv") from None
+
+
+async def _upload_for(res: Resources, owner: str, upload_id: str | None, table_type: str) -> str:
+    async with res.db.begin() as db:
+        if upload_id:
+            upload = await db.get(Upload, upload_id) if is_valid_id(upload_id) else None
+            if upload is None or upload.session_id != owner:
+                raise NotFound("That upload does not exist.", code="upload_not_found")
+            return upload.id
+        upload = Upload(id=new_id(), session_id=owner, table_type=table_type)
+        db.add(upload)
+        return upload.id
+
+
+async def _next_position(db: Any, upload_id: str) -> int:
+    query = select(func.count()).select_from(UploadFile).where(UploadFile.upload_id == upload_id)
+    return int(await db.scalar(query) or 0)
+
+
+def _file_row(
+    owner: str, upload_id: str, position: int, part: _StoredPart, sniff: csv_io.FileSniff
+) -> UploadFile:
+    return UploadFile(
+        id=part.stored_name,
+        upload_id=upload_id,
+        session_id=owner,
+        position=position,
+        display_name=part.display_name,
+        stored_name=part.stored_name,
+        size_bytes=part.size,
+        records=sniff.rows,
+        columns=list(sniff.headers),
+        encoding=sniff.encoding,
+        delimiter=sniff.delimiter,
+    )
+
+
+def _describe(
+    part: _StoredPart,
+    sniff: csv_io.FileSniff,
+    document: dict[str, Any],
+    table_type: str,
+    res: Resources,
+) -> dict[str, Any]:
+    matches = header_matching.detect_mapping(
+        sniff.headers, document, table_type, threshold=res.settings.FUZZY_MATCH_THRESHOLD
+    )
+    return {
+        "file_id": part.stored_name,
+        "filename": part.display_name,
+        "size": part.size,
+        "records": sniff.rows,
+        "columns": list(sniff.headers),
+        "encoding": sniff.encoding,
+        "delimiter": sniff.delimiter,
+        "mapping": {header: match.to_json() for header, match in matches.items()},
+    }
