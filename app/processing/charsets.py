@@ -25,6 +25,7 @@ _CONTROL = re.compile(r"[\x00-\x08\x0e-\x1a\x1c-\x1f\x7f]")
 _NON_ASCII_LETTER = re.compile(r"[^\W\d_a-zA-Z]")
 _ASCII_LETTER = re.compile(r"[a-zA-Z]")
 _SAMPLE = 256 * 1024
+_MIN_SCRIPT_LETTERS = 100
 
 
 def refuse_binary(data: bytes) -> None:
@@ -71,12 +72,14 @@ def _decode_guess(data: bytes) -> tuple[str, str]:
         text = data.decode("cp1252")
     except UnicodeDecodeError:
         text = ""
-    # Western exports (Excel on Windows) are cp1252; text that decodes so but is mostly
-    # non-ASCII letters is more likely another script, which the detector tells better.
+    # Western exports (Excel on Windows) are cp1252. Only a sizeable text that decodes so but
+    # is mostly non-ASCII letters is more likely another script, which the detector tells.
     if text and _looks_western(text[:_SAMPLE]):
         return text, "cp1252"
     best = charset_normalizer.from_bytes(data[:_SAMPLE]).best()
     if best is None:
+        if text:
+            return text, "cp1252"
         raise UndecodableText(
             "The file's text encoding is not recognised. Export it again as UTF-8 CSV."
         )
@@ -92,7 +95,7 @@ def _decode_guess(data: bytes) -> tuple[str, str]:
 def _looks_western(text: str) -> bool:
     ascii_letters = len(_ASCII_LETTER.findall(text))
     other_letters = len(_NON_ASCII_LETTER.findall(text))
-    return other_letters <= max(3, ascii_letters // 3)
+    return other_letters < _MIN_SCRIPT_LETTERS or other_letters <= ascii_letters
 
 
 def _refuse_control_characters(text: str) -> None:

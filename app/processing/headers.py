@@ -140,53 +140,50 @@ def detect_mapping(
         result[header] = HeaderMatch(field, 100, "chosen by you" if field else "ignored by you")
         if field is not None:
             taken[field] = header
+    roles = f.field_roles(mappings, table_type)
     candidates = []
     for position, header in enumerate(headers):
         if header in result:
             continue
         field, score = best_field(header, mappings, table_type)
-        candidates.append((-score, position, header, field, score))
-    for _, _, header, field, score in sorted(candidates, key=lambda c: (c[0], c[1])):
+        moved: tuple[str, str] | None = None
+        if samples and field is not None and score >= threshold and header in samples:
+            moved = _fit_values(field, samples[header], roles, table_type)
+        # a column moved by its values ranks after one whose header names the field
+        candidates.append(((-score, moved is not None, position), header, field, score, moved))
+    for _, header, field, score, moved in sorted(candidates, key=lambda c: c[0]):
         if field is None or score < threshold:
             result[header] = HeaderMatch(None, score)
-        elif field in taken:
-            note = f"{field} already comes from '{taken[field]}'"
-            result[header] = HeaderMatch(None, score, note)
+            continue
+        note = None
+        if moved is not None:
+            target, seen = moved
+            if target != field and target not in taken:
+                field, note = target, f"moved from {field}: the values are {seen}"
+            else:
+                note = f"check: the values are {seen}"
+        if field in taken:
+            taken_note = f"{field} already comes from '{taken[field]}'"
+            result[header] = HeaderMatch(
+                None, score, f"{note}; {taken_note}" if note else taken_note
+            )
         else:
-            result[header] = HeaderMatch(field, score)
+            result[header] = HeaderMatch(field, score, note)
             taken[field] = header
-    if samples:
-        _check_values(result, taken, samples, mappings, table_type, set(overrides))
     return {h: result[h] for h in headers}
 
 
-def _check_values(
-    result: dict[str, HeaderMatch],
-    taken: dict[str, str],
-    samples: Mapping[str, Sequence[str]],
-    mappings: Mapping[str, Any],
-    table_type: str,
-    chosen: set[str],
-) -> None:
-    roles = f.field_roles(mappings, table_type)
-    for header, match in list(result.items()):
-        if match.field is None or header in chosen or header not in samples:
-            continue
-        role = f.role_of(match.field, table_type)
-        if role not in _KIND_ROLES.values():
-            continue
-        kind = dominant_kind(samples[header])
-        if kind is None or _KIND_ROLES.get(kind) == role:
-            continue
-        target = roles.get(_KIND_ROLES[kind]) if kind in _KIND_ROLES else None
-        seen = _KIND_WORDS.get(kind, "something else")
-        if target is not None and target not in taken:
-            del taken[match.field]
-            taken[target] = header
-            note = f"moved from {match.field}: the values are {seen}"
-            result[header] = HeaderMatch(target, match.score, note)
-        else:
-            result[header] = HeaderMatch(match.field, match.score, f"check: the values are {seen}")
+def _fit_values(
+    field: str, values: Sequence[str], roles: Mapping[str, str], table_type: str
+) -> tuple[str, str] | None:
+    """(field the values fit, what they are) when the values contradict the header."""
+    role = f.role_of(field, table_type)
+    if role not in _KIND_ROLES.values():
+        return None
+    kind = dominant_kind(values)
+    if kind is None or _KIND_ROLES[kind] == role:
+        return None
+    return roles.get(_KIND_ROLES[kind], field), _KIND_WORDS[kind]
 
 
 def detect_table_type(headers: Sequence[str], mappings: Mapping[str, Any]) -> str:

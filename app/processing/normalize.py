@@ -39,7 +39,7 @@ def clean_whitespace(column: Column) -> pa.Array:
     array = as_array(column)
     needs = pc.fill_null(pc.match_substring_regex(array, _NEEDS_WHITESPACE), False)
     if not pc.any(needs).as_py():
-        return array
+        return empty_to_null(array)
     subset = array.filter(needs)
     subset = pc.replace_substring_regex(subset, _INVISIBLE, "")
     subset = pc.replace_substring_regex(subset, _SPACES, " ")
