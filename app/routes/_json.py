@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from quart import request
@@ -10,8 +11,9 @@ from app.errors import BadInput
 
 
 async def json_body() -> Any:
-    """The parsed JSON body; 400 when it is missing or not JSON."""
-    payload = await request.get_json(force=True, silent=True)
-    if payload is None:
-        raise BadInput("Send a JSON body.", code="bad_json")
-    return payload
+    """The parsed JSON body; 400 when it is missing, not UTF-8 or not JSON."""
+    raw = await request.get_data(as_text=False)
+    try:
+        return json.loads(raw.decode("utf-8"))
+    except (UnicodeDecodeError, json.JSONDecodeError, RecursionError):
+        raise BadInput("Send a JSON body (UTF-8).", code="bad_json") from None

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from html import escape
 
 from quart import Quart, render_template, request
 from quart.typing import ResponseReturnValue
@@ -24,7 +25,11 @@ async def render_app_error(error: AppError) -> ResponseReturnValue:
     """The envelope under /api, the error page elsewhere."""
     if _wants_json():
         return error.to_json(), error.status
-    page = await render_template("error.html", error=error)
+    try:
+        page = await render_template("error.html", error=error)
+    except Exception:  # the error page itself failed: still answer the error, plainly
+        log.exception("could not render the error page")
+        page = f"<!doctype html><title>Error</title><p>{escape(error.message)}</p>"
     return page, error.status
 
 
