@@ -8,13 +8,20 @@ from typing import Any
 from quart import Blueprint, Response, request
 from quart.typing import ResponseReturnValue
 
-from app.errors import BadInput
+from app.errors import BadInput, TooLarge
 from app.routes._admin import author_label, require_admin
 from app.routes._context import open_session, resources
 from app.services import mapping_versions, mappings
 
 bp = Blueprint("api_mappings", __name__, url_prefix="/api/config")
 bp.before_request(open_session)
+
+
+@bp.before_request
+def refuse_large_documents() -> None:
+    """A mappings document is small; refuse a big body before reading it."""
+    if (request.content_length or 0) > mappings.MAX_DOCUMENT_BYTES + 64 * 1024:
+        raise TooLarge("A mappings request must stay under 1 MB.", code="too_large")
 
 
 async def _json_object(*, is_optional: bool = False) -> dict[str, Any]:

@@ -270,9 +270,15 @@ async def test_a_document_that_is_not_an_object_or_names_nothing_is_refused(clie
     assert (await response.get_json())["error"]["problems"][0]["path"] == "$"
 
 
-async def test_a_body_that_is_not_json_is_a_400(client) -> None:
+async def test_a_body_that_is_not_json_is_a_400_and_a_huge_one_a_413(client) -> None:
     response = await client.put("/api/config/mappings", data="{not json")
     assert response.status_code == 400
+    size = 2 * 1024 * 1024
+    huge = await client.put(
+        "/api/config/mappings", data=" " * size, headers={"Content-Length": str(size)}
+    )
+    assert huge.status_code == 413
+    assert await version_count(client) == 1
 
 
 async def test_preview_checks_its_input(client) -> None:
