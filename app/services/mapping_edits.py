@@ -124,6 +124,8 @@ async def replace(
         return Edit(version, document, (stale,), text)
     try:
         parsed = mappings.parse_document(text)
+        if parsed == document:  # saved without a change: no new version
+            return Edit(version, document)
         new = await mappings.save(res, parsed, author=author, comment=comment or "Edited as JSON")
     except InvalidMappings as exc:
         return Edit(version, document, tuple(exc.problems), text)

@@ -172,6 +172,9 @@ async def test_the_json_editor_saves_refuses_and_notices_a_newer_version(client)
     assert saved.status_code == 200
     assert saved.headers["HX-Trigger"] == "mappings-replaced"
     assert (await api_versions(client))[0]["comment"] == "satellite phones"
+    unchanged = {**form, "base_version": "2"}
+    assert (await client.post("/mappings/raw", form=unchanged, headers=HTMX)).status_code == 200
+    assert len(await api_versions(client)) == 2
     stale = await client.post("/mappings/raw", form=form, headers=HTMX)
     assert stale.status_code == 422
     assert "version 2" in texts(await html(stale), "#raw-problems li")[0]
