@@ -29,6 +29,7 @@ def create_app(
 
     app = Quart(__name__, static_folder=str(PROJECT_ROOT / "static"), static_url_path="/static")
     app.secret_key = settings.ensure_secret_key()
+    app.json.sort_keys = False  # type: ignore[attr-defined]  # records keep their column order
     app.config.update(
         SESSION_COOKIE_NAME="csv_merger_session",
         SESSION_COOKIE_HTTPONLY=True,

@@ -11,6 +11,7 @@ from quart.typing import ResponseReturnValue
 from app.errors import BadInput, TooLarge
 from app.routes._admin import author_label, require_admin
 from app.routes._context import open_session, resources
+from app.routes._json import json_body
 from app.services import mapping_versions, mappings
 
 bp = Blueprint("api_mappings", __name__, url_prefix="/api/config")
@@ -25,9 +26,9 @@ def refuse_large_documents() -> None:
 
 
 async def _json_object(*, is_optional: bool = False) -> dict[str, Any]:
-    body = await request.get_json(force=True, silent=True)
-    if body is None and is_optional and not await request.get_data():
+    if is_optional and not (await request.get_data()).strip():
         return {}
+    body = await json_body()
     if not isinstance(body, dict):
         raise BadInput("Send a JSON object.", code="bad_json")
     return body
@@ -48,9 +49,7 @@ async def show_mappings() -> ResponseReturnValue:
 @bp.put("/mappings")
 async def replace_mappings() -> ResponseReturnValue:
     require_admin()
-    body = await request.get_json(force=True, silent=True)
-    if body is None:
-        raise BadInput("Send the mappings document as JSON.", code="bad_json")
+    body = await json_body()
     version = await mappings.save(resources(), body, author=author_label())
     return {"status": "success", "version": version}
 

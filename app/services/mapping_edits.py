@@ -44,7 +44,7 @@ Change = Callable[[dict[str, Any]], str]
 
 def section_of(table_type: str) -> str:
     """The document section of a table type; BadInput for anything else."""
-    if table_type not in rules.TABLE_SECTIONS:
+    if not isinstance(table_type, str) or table_type not in rules.TABLE_SECTIONS:
         raise BadInput('table_type must be "company" or "people".', code="bad_table_type")
     return rules.TABLE_SECTIONS[table_type]
 

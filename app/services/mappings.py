@@ -141,7 +141,7 @@ async def import_document(res: Resources, raw: bytes | str | Any, *, author: str
 
 async def preview(res: Resources, table_type: Any, headers: Any) -> dict[str, dict[str, Any]]:
     """Map headers for a table type with the current version: {header: {"field", "score"}}."""
-    if table_type not in rules.TABLE_SECTIONS:
+    if not isinstance(table_type, str) or table_type not in rules.TABLE_SECTIONS:
         raise Invalid('table_type must be "company" or "people".', code="invalid_table_type")
     if not isinstance(headers, list) or not all(isinstance(h, str) for h in headers):
         raise BadInput("headers must be a list of strings.", code="bad_headers")
