@@ -13,8 +13,11 @@ from app.routes import (
     api_uploads,
     errors,
     health,
+    ui_jobs,
     ui_mappings,
     ui_pages,
+    ui_storage,
+    ws_jobs,
 )
 
 
@@ -27,6 +30,9 @@ def register_blueprints(app: Quart) -> None:
         api_jobs,
         api_storage,
         ui_pages,
+        ui_jobs,
+        ui_storage,
+        ws_jobs,
         api_mappings,
         ui_mappings,
         _admin,
