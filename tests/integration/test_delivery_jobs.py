@@ -51,9 +51,10 @@ async def test_rate_limit_holds_and_a_live_change_applies_within_a_second(client
         times = [request.at for request in receiver.requests]
     before = [at for at in times if at < changed_at]
     after = [at for at in times if at >= changed_at + 1.0]
-    assert max_in_any_second(before) <= 10
-    assert max_in_any_second(after) <= 30
-    assert max_in_any_second(after) >= 20  # it really went faster
+    spacing = [round(b - a, 3) for a, b in zip(times, times[1:], strict=False)]
+    assert max_in_any_second(before) <= 10, spacing
+    assert max_in_any_second(after) <= 30, spacing
+    assert max_in_any_second(after) >= 20, spacing  # it really went faster
     assert done["progress"]["successful_webhooks"] == 110
     assert done["progress"]["rate_limit"] == 30
 
