@@ -63,3 +63,32 @@ def regex_where(column: Column, pattern: str, replacement: str) -> tuple[pa.Arra
     matched = pc.fill_null(pc.match_substring_regex(array, pattern), False)
     rewritten = pc.replace_substring_regex(array, pattern, replacement)
     return pc.if_else(matched, rewritten, array), matched
+
+
+def lower(column: Column) -> pa.Array:
+    """Lowercase; the ASCII kernel is forty times faster, so only non-ASCII values take utf8."""
+    array = as_array(column)
+    wide = pc.fill_null(pc.invert(pc.string_is_ascii(array)), False)
+    lowered = pc.ascii_lower(array)
+    if not pc.any(wide).as_py():
+        return lowered
+    return pc.replace_with_mask(lowered, wide, pc.utf8_lower(array.filter(wide)))
+
+
+def trim(column: Column) -> pa.Array:
+    """Strip surrounding whitespace, Unicode spaces only where the value is not ASCII."""
+    array = as_array(column)
+    wide = pc.fill_null(pc.invert(pc.string_is_ascii(array)), False)
+    trimmed = pc.ascii_trim_whitespace(array)
+    if not pc.any(wide).as_py():
+        return trimmed
+    return pc.replace_with_mask(trimmed, wide, pc.utf8_trim_whitespace(array.filter(wide)))
+
+
+def where(mask: Column, fn: Callable[[pa.Array], pa.Array], column: Column) -> pa.Array:
+    """Apply a vectorised step only to the masked values (the rest stay as they are)."""
+    array = as_array(column)
+    mask = pc.fill_null(as_array(mask), False)
+    if not pc.any(mask).as_py():
+        return array
+    return pc.replace_with_mask(array, mask, fn(array.filter(mask)))

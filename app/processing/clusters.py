@@ -5,6 +5,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
+import pyarrow as pa
+
 
 @dataclass(frozen=True)
 class Edge:
@@ -58,8 +60,16 @@ class UnionFind:
 
     def labels(self) -> list[int]:
         """Each row's root: equal labels = same cluster; a label is its cluster's first row."""
-        find = self.find
-        return [find(i) for i in range(self.size)]
+        return self.label_array().to_pylist()  # type: ignore[no-any-return]
+
+    def label_array(self) -> pa.Array:
+        """labels() as an Arrow array, by pointer jumping (a few vectorised takes)."""
+        parent = pa.array(self.parent, pa.int64())
+        while True:
+            grand = parent.take(parent)
+            if grand.equals(parent):
+                return parent
+            parent = grand
 
 
 def member_rules(edges: Iterable[Edge], labels: list[int]) -> dict[int, tuple[str, int]]:
@@ -68,20 +78,28 @@ def member_rules(edges: Iterable[Edge], labels: list[int]) -> dict[int, tuple[st
     Walks each cluster's joining edges outward from its first row, so every member gets the
     edge that reached it; the first row gets ("first", 100).
     """
-    adjacency: dict[int, list[tuple[int, str, int]]] = {}
+    per_cluster: dict[int, list[Edge]] = {}
     for e in edges:
-        adjacency.setdefault(e.a, []).append((e.b, e.rule, e.score))
-        adjacency.setdefault(e.b, []).append((e.a, e.rule, e.score))
+        per_cluster.setdefault(labels[e.a], []).append(e)
     rules: dict[int, tuple[str, int]] = {}
-    for root in sorted({labels[row] for row in adjacency}):
+    for root, joins in per_cluster.items():
         rules[root] = ("first", 100)
+        if len(joins) == 1:  # most clusters: two rows, one join
+            e = joins[0]
+            rules[e.b if e.a == root else e.a] = (e.rule, e.score)
+            continue
+        adjacency: dict[int, list[Edge]] = {}
+        for e in joins:
+            adjacency.setdefault(e.a, []).append(e)
+            adjacency.setdefault(e.b, []).append(e)
         frontier = [root]
         while frontier:
             nxt = []
             for row in frontier:
-                for other, rule, score in adjacency.get(row, ()):
+                for e in adjacency.get(row, ()):
+                    other = e.b if e.a == row else e.a
                     if other not in rules:
-                        rules[other] = (rule, score)
+                        rules[other] = (e.rule, e.score)
                         nxt.append(other)
             frontier = nxt
     return rules

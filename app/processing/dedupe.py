@@ -19,6 +19,7 @@ from app.processing.options import MergeOptions
 Progress = Callable[[str, int, int], None]
 _PERSON_RULE = "name+company"
 _COMPANY_RULE = "name"
+_ROUNDS = 4
 
 
 @dataclass(frozen=True)
@@ -41,6 +42,7 @@ def dedupe(
     options: MergeOptions,
     progress: Progress | None = None,
     is_cancelled: Callable[[], bool] | None = None,
+    is_clean: bool = False,
 ) -> DedupeResult:
     """Cluster rows that are the same person or company: exact keys, or fuzzy names."""
 
@@ -50,45 +52,115 @@ def dedupe(
         if progress is not None:
             progress("dedupe", done, 4)
 
-    keys = build_keys(table, mappings, options.table_type)
+    keys = build_keys(table, mappings, options.table_type, is_clean=is_clean)
     uf = UnionFind(table.num_rows)
     step(0)
     for rule, key in keys.exact.items():
         uf.union_all(first_index_pairs(key), rule)
     step(1)
     if keys.name is not None:
-        labels = pa.array(uf.labels(), pa.int64())
-        if options.table_type == "people":
-            candidates = _people_candidates(keys, labels)
-        else:
-            candidates = _company_candidates(keys, labels)
-        step(2)
-        _join_fuzzy(uf, keys, candidates, options, labels)
+        completeness = _completeness(table)
+        labels = uf.label_array()
+        focus = None
+        filled = keys
+        # Joining clusters pools their fields, which can reveal new matches (deduping the
+        # output must change nothing), so fuzzy rounds repeat on the grown clusters.
+        for _ in range(_ROUNDS):
+            filled = _fill_by_cluster(keys, labels, completeness, filled, focus)
+            if options.table_type == "people":
+                candidates = _people_candidates(filled, labels, focus)
+            else:
+                candidates = _company_candidates(filled, labels, focus)
+            step(2)
+            if not _join_fuzzy(uf, filled, candidates, options, labels):
+                break
+            grown = uf.label_array()
+            focus = pc.is_in(grown, value_set=pc.unique(grown.filter(pc.not_equal(grown, labels))))
+            labels = grown
     step(4)
     return DedupeResult(uf.labels(), tuple(uf.edges))
 
 
-def _people_candidates(keys: MatchKeys, labels: pa.Array) -> dict[tuple[int, int], bool]:
+def _completeness(table: pa.Table) -> pa.Array:
+    """Filled cells per row: smart merge keeps the most complete row, so fills prefer it."""
+    filled = pa.array([0] * table.num_rows, pa.int64())
+    for name in table.column_names:
+        filled = pc.add(filled, pc.cast(pc.is_valid(table.column(name)), pa.int64()))
+    return filled
+
+
+def _fill_by_cluster(
+    keys: MatchKeys,
+    labels: pa.Array,
+    completeness: pa.Array,
+    previous: MatchKeys | None = None,
+    focus: pa.Array | None = None,
+) -> MatchKeys:
+    """Keys with each row's gaps filled from its cluster, as smart merge would fill them.
+
+    With `previous` and `focus`, only the focused rows (clusters that grew) are recomputed.
+    """
+    rows = pa.array(range(len(labels)), pa.int64())
+    joined = pc.unique(labels.filter(pc.not_equal(labels, rows)))
+    members = pc.is_in(labels, value_set=joined)
+    if focus is not None:
+        members = pc.and_(members, focus)
+    base = previous if previous is not None else keys
+    member_rows, member_labels = rows.filter(members), labels.filter(members)
+    order = pc.sort_indices(
+        pa.table({"l": member_labels, "c": completeness.filter(members), "r": member_rows}),
+        sort_keys=[("l", "ascending"), ("c", "descending"), ("r", "ascending")],
+    )
+    sorted_labels = member_labels.take(order)
+
+    def fill(key: pa.Array | None, current: pa.Array | None) -> pa.Array | None:
+        if key is None or current is None or len(member_rows) == 0:
+            return current
+        own = key.filter(members)
+        values = own.take(order)
+        valid = pc.is_valid(values)
+        with_value = sorted_labels.filter(valid)
+        firsts = pc.unique(with_value)  # sorted: each label's preferred value comes first
+        first_value = values.filter(valid).take(pc.index_in(firsts, value_set=with_value))
+        filled = pc.coalesce(own, first_value.take(pc.index_in(member_labels, value_set=firsts)))
+        return pc.replace_with_mask(current, members, filled)
+
+    return MatchKeys(
+        keys.exact,
+        fill(keys.name, base.name),
+        fill(keys.company_domain, base.company_domain),
+        fill(keys.company_name, base.company_name),
+    )
+
+
+def _people_candidates(
+    keys: MatchKeys, labels: pa.Array, focus: pa.Array | None
+) -> dict[tuple[int, int], bool]:
     """Candidate pairs -> whether the block already proves the same company."""
     assert keys.name is not None
     letters = initials(keys.name)
     out: dict[tuple[int, int], bool] = {}
     for company in (keys.company_domain, keys.company_name):
         if company is not None:
-            for pair in window_pairs(keys.name, labels, block=join_keys(company, letters)):
+            block = join_keys(company, letters)
+            for pair in window_pairs(keys.name, labels, block=block, focus=focus):
                 out[pair] = True
     other = keys.company_name if keys.company_name is not None else keys.company_domain
     if other is not None:
-        for pair in window_pairs(other, labels, block=keys.name):
+        # Same name, company unproven: neighbours by company within (name, company initial).
+        block = join_keys(keys.name, pc.utf8_slice_codeunits(other, 0, 1))
+        for pair in window_pairs(other, labels, block=block, window=4, focus=focus):
             out.setdefault(pair, False)
     return out
 
 
-def _company_candidates(keys: MatchKeys, labels: pa.Array) -> dict[tuple[int, int], bool]:
+def _company_candidates(
+    keys: MatchKeys, labels: pa.Array, focus: pa.Array | None
+) -> dict[tuple[int, int], bool]:
     assert keys.name is not None
     out: dict[tuple[int, int], bool] = {}
     for order in (keys.name, pc.utf8_reverse(keys.name)):
-        for pair in window_pairs(order, labels, window=6):
+        for pair in window_pairs(order, labels, window=6, focus=focus):
             out[pair] = True
     return out
 
@@ -106,7 +178,7 @@ def _join_fuzzy(
     candidates: dict[tuple[int, int], bool],
     options: MergeOptions,
     labels: pa.Array,
-) -> None:
+) -> bool:
     rows = sorted({r for pair in candidates for r in pair})
     names = _values(keys.name, rows)
     domains = _values(keys.company_domain, rows)
@@ -126,12 +198,15 @@ def _join_fuzzy(
     scored.sort()
     signatures = _Signatures(keys, labels, [r for _, a, b in scored for r in (a, b)])
     rule = _PERSON_RULE if people else _COMPANY_RULE
+    joined = False
     for negative, a, b in scored:
         ra, rb = uf.find(a), uf.find(b)
         if ra == rb or signatures.conflict(ra, rb):
             continue
         uf.union(a, b, rule, -negative)
         signatures.merge(ra, rb, uf.find(a))
+        joined = True
+    return joined
 
 
 def _same_company(

@@ -11,23 +11,25 @@ from typing import Any
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from app.processing.arrays import Column, as_array, map_values
+from app.processing.arrays import Column, as_array, lower, map_values, trim, where
 
 DEFAULT_PREFIXES = ("www.", "www2.", "m.")
+VALID_ASCII_DOMAIN = r"^(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$"
 VALID_DOMAIN = r"^(?:[\p{L}\p{N}](?:[\p{L}\p{N}-]{0,61}[\p{L}\p{N}])?\.)+\p{L}{2,63}$"
 LINKEDIN_URL = (
     r"^(?:https?://)?(?:[a-z0-9-]+\.)*linkedin\.com/(in|pub|company|school|showcase)/"
     r"([^/?#\s]+)[/?#]?.*$"
 )
-CANONICAL_LINKEDIN = r"https://www.linkedin.com/\1/\2"
+_CANONICAL_HOST = "https://www.linkedin.com/"
+_LINKEDIN_HOST = r"^(?:https?://)?(?:[a-z0-9-]+\.)*linkedin\.com/"
+_EXTRA_PATH = r"^([a-z]+/[^/]+)/.*$"
 COMPANY_HANDLE = r"^https://www\.linkedin\.com/(?:company|school|showcase)/([^/]+)$"
 _NEEDS_IDNA = r"[^\x00-\x7f]|(?:^|\.)xn--"
 
 
-def _prefix_pattern(prefixes: Sequence[str]) -> str:
+def _prefix_alternatives(prefixes: Sequence[str]) -> str:
     hosts = [p for p in prefixes if "://" not in p and p.endswith(".")]
-    alternatives = "|".join(re.escape(h[:-1]) for h in hosts) or "www"
-    return rf"^(?:{alternatives})\.(.+\..+)$"
+    return "|".join(re.escape(h[:-1]) for h in hosts) or "www"
 
 
 def cleaning_prefixes(rules: Mapping[str, Any]) -> tuple[str, ...]:
@@ -41,19 +43,35 @@ def cleaning_prefixes(rules: Mapping[str, Any]) -> tuple[str, ...]:
 def clean_domains(column: Column, prefixes: Sequence[str] = DEFAULT_PREFIXES) -> pa.Array:
     """Bare lowercase host names; what is still not a domain keeps its original value."""
     original = as_array(column)
-    x = pc.utf8_lower(pc.utf8_trim_whitespace(original))
-    x = pc.replace_substring_regex(x, r"^mailto:", "")
-    x = pc.replace_substring_regex(x, r"^[^@/\s:]+@([^@/\s]+\.[^@/\s]+)$", r"\1")
+    lowered = lower(trim(original))
+    hosts = _prefix_alternatives(prefixes)
+    # Values that are already bare host names skip the rewriting (most of a real list).
+    bare = pc.and_(
+        is_valid_domain(lowered),
+        pc.invert(pc.fill_null(pc.match_substring_regex(lowered, rf"^(?:{hosts})\."), False)),
+    )
+    messy = pc.and_(pc.is_valid(lowered), pc.invert(bare))
+    cleaned = where(messy, lambda x: _rewrite_domains(x, hosts), lowered)
+    return pc.if_else(pc.or_(bare, is_valid_domain(cleaned)), cleaned, original)
+
+
+def _rewrite_domains(x: pa.Array, hosts: str) -> pa.Array:
+    # Capture-group rewrites are slow in RE2, so each step is a mask and a plain deletion.
+    x = _delete_where(x, r"^mailto:[^@/\s:]+@[^@/\s]+\.[^@/\s]+$", r"^mailto:")
+    x = _delete_where(x, r"^[^@/\s:]+@[^@/\s]+\.[^@/\s]+$", r"^[^@]*@")
     x = pc.replace_substring_regex(x, r"^(?:[a-z][a-z0-9+.\-]*:)?//", "")
     x = pc.replace_substring_regex(x, r"^[^/@?#]*@", "")
     x = pc.replace_substring_regex(x, r"[/?#\\].*$", "")
     x = pc.replace_substring_regex(x, r":\d*$", "")
     x = pc.replace_substring_regex(x, r"\.+$", "")
-    x = pc.replace_substring_regex(x, _prefix_pattern(prefixes), r"\1")
+    x = _delete_where(x, rf"^(?:{hosts})\.[^.]+\..+$", rf"^(?:{hosts})\.")
     needs_idna = pc.match_substring_regex(x, _NEEDS_IDNA)
-    x = map_values(x, to_unicode_host, where=needs_idna)
-    valid = pc.fill_null(pc.match_substring_regex(x, VALID_DOMAIN), False)
-    return pc.if_else(valid, x, original)
+    return map_values(x, to_unicode_host, where=needs_idna)
+
+
+def _delete_where(array: pa.Array, where: str, pattern: str) -> pa.Array:
+    mask = pc.fill_null(pc.match_substring_regex(array, where), False)
+    return pc.if_else(mask, pc.replace_substring_regex(array, pattern, ""), array)
 
 
 def to_unicode_host(host: str) -> str:
@@ -70,22 +88,54 @@ def to_unicode_host(host: str) -> str:
 
 def is_valid_domain(column: Column) -> pa.Array:
     """True where the value is a plain host name (as clean_domains leaves valid ones)."""
-    return pc.fill_null(pc.match_substring_regex(as_array(column), VALID_DOMAIN), False)
+    array = as_array(column)
+    # Unicode classes make RE2 slow, so only the rare non-ASCII values take that pattern.
+    valid = pc.fill_null(pc.match_substring_regex(array, VALID_ASCII_DOMAIN), False)
+    wide = pc.fill_null(pc.invert(pc.string_is_ascii(array)), False)
+    if not pc.any(wide).as_py():
+        return valid
+    wide_valid = pc.fill_null(pc.match_substring_regex(array.filter(wide), VALID_DOMAIN), False)
+    return pc.replace_with_mask(valid, wide, wide_valid)
 
 
 def clean_linkedin(column: Column) -> pa.Array:
     """LinkedIn URLs as https://www.linkedin.com/<in|company>/<lowercase slug>; others kept."""
     original = as_array(column)
-    lowered = pc.utf8_lower(pc.utf8_trim_whitespace(original))
+    lowered = lower(trim(original))
     matched = pc.fill_null(pc.match_substring_regex(lowered, LINKEDIN_URL), False)
-    canonical = pc.replace_substring_regex(lowered, LINKEDIN_URL, CANONICAL_LINKEDIN)
-    return pc.if_else(matched, canonical, original)
+    if not pc.any(matched).as_py():
+        return original
+    path = lowered.filter(matched)
+    # Most values already start with the canonical host: slicing it off is cheaper than a regex.
+    canonical_host = pc.starts_with(path, _CANONICAL_HOST)
+    path = pc.if_else(
+        canonical_host,
+        pc.utf8_slice_codeunits(path, len(_CANONICAL_HOST)),
+        pc.replace_substring_regex(path, _LINKEDIN_HOST, ""),
+    )
+    path = where(pc.match_substring_regex(path, r"[?#]"), _strip_query, path)
+    path = where(pc.match_substring_regex(path, r"^[a-z]+/[^/]+/."), _strip_subpage, path)
+    path = where(pc.ends_with(path, "/"), _strip_slashes, path)
+    canonical = pc.binary_join_element_wise(_CANONICAL_HOST, path, "")
+    return pc.replace_with_mask(original, matched, canonical)
+
+
+def _strip_query(path: pa.Array) -> pa.Array:
+    return pc.replace_substring_regex(path, r"[?#].*$", "")
+
+
+def _strip_subpage(path: pa.Array) -> pa.Array:
+    return pc.replace_substring_regex(path, _EXTRA_PATH, r"\1")
+
+
+def _strip_slashes(path: pa.Array) -> pa.Array:
+    return pc.replace_substring_regex(path, r"/+$", "")
 
 
 def linkedin_slug(column: Column, kinds: str) -> pa.Array:
     """The slug of canonical LinkedIn URLs of the given kinds ("in" or "company"), else null."""
     array = as_array(column)
-    pattern = rf"^https://www\.linkedin\.com/(?:{kinds})/([^/]+)$"
-    matched = pc.fill_null(pc.match_substring_regex(array, pattern), False)
-    slug = pc.replace_substring_regex(array, pattern, r"\1")
+    prefix = rf"^https://www\.linkedin\.com/(?:{kinds})/"
+    matched = pc.fill_null(pc.match_substring_regex(array, prefix + "[^/]+$"), False)
+    slug = pc.replace_substring_regex(array, prefix, "")
     return pc.if_else(matched, slug, pa.scalar(None, pa.string()))

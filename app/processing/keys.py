@@ -19,6 +19,8 @@ LEGAL_SUFFIXES = (
     "inc incorporated llc l l c ltd limited gmbh plc corp corporation co company ag sa sarl "
     "bv nv pty srl spa oy ab kk llp lp lc pc ug kg"
 )
+# ASCII and common typographic punctuation (Unicode classes are slow in RE2's automaton)
+_PUNCTUATION = r"[\x00-\x2f\x3a-\x40\x5b-\x60\x7b-\x7f\x{a0}-\x{bf}\x{2010}-\x{206f}]+"
 _LEGAL_TAIL = r"(?: (?:" + "|".join(LEGAL_SUFFIXES.split()) + r"))+$"
 FREE_MAIL = frozenset(
     [
@@ -72,7 +74,7 @@ def text_key(column: pa.Array) -> pa.Array:
     """Lowercase words without punctuation, single spaces; null when nothing is left."""
     x = pc.utf8_lower(as_array(clean_whitespace(column)))
     x = pc.replace_substring_regex(x, r"&", " and ")
-    x = pc.replace_substring_regex(x, r"[^\p{L}\p{N}]+", " ")
+    x = pc.replace_substring_regex(x, _PUNCTUATION, " ")
     return empty_to_null(pc.utf8_trim(x, " "))
 
 
@@ -96,24 +98,24 @@ def person_name_key(
         joined = key if joined is None else pc.if_else(pc.is_valid(key), key, joined)
     if joined is None:
         raise ValueError("no name column")
-    without_initials = pc.replace_substring_regex(joined, r"(?:^| )\p{L}(?: |$)", " ")
-    without_initials = pc.replace_substring_regex(without_initials, r"(?:^| )\p{L}(?: |$)", " ")
+    without_initials = pc.replace_substring_regex(joined, r"(?:^| )[^ ](?: |$)", " ")
+    without_initials = pc.replace_substring_regex(without_initials, r"(?:^| )[^ ](?: |$)", " ")
     single = empty_to_null(
         pc.utf8_trim(pc.replace_substring_regex(without_initials, "  +", " "), " ")
     )
     return pc.if_else(pc.is_valid(single), single, joined)
 
 
-def email_key(column: pa.Array) -> pa.Array:
+def email_key(column: pa.Array, *, is_clean: bool = False) -> pa.Array:
     """Lowercase e-mail addresses; null where the value is not one."""
-    cleaned = clean_emails(column)
+    cleaned = as_array(column) if is_clean else clean_emails(column)
     valid = pc.fill_null(pc.match_substring_regex(cleaned, EMAIL_PATTERN), False)
     return pc.if_else(valid, cleaned, _null())
 
 
-def domain_key(column: pa.Array) -> pa.Array:
+def domain_key(column: pa.Array, *, is_clean: bool = False) -> pa.Array:
     """Bare host names; null where the value is not a domain."""
-    cleaned = clean_domains(column)
+    cleaned = as_array(column) if is_clean else clean_domains(column)
     return pc.if_else(is_valid_domain(cleaned), cleaned, _null())
 
 
@@ -124,8 +126,10 @@ def email_domain(emails: pa.Array) -> pa.Array:
     return pc.if_else(pc.fill_null(free, False), _null(), host)
 
 
-def build_keys(table: pa.Table, mappings: Mapping[str, Any], table_type: str) -> MatchKeys:
-    """The match keys of a table of standard fields."""
+def build_keys(
+    table: pa.Table, mappings: Mapping[str, Any], table_type: str, *, is_clean: bool = False
+) -> MatchKeys:
+    """The match keys of a table of standard fields (is_clean: already through clean_table)."""
 
     def col(role: str) -> pa.Array | None:
         names = [
@@ -135,19 +139,20 @@ def build_keys(table: pa.Table, mappings: Mapping[str, Any], table_type: str) ->
 
     exact: dict[str, pa.Array] = {}
     domain = col(f.DOMAIN)
-    domains = domain_key(domain) if domain is not None else None
+    domains = domain_key(domain, is_clean=is_clean) if domain is not None else None
     if table_type == "company":
         if domains is not None:
             exact["domain"] = domains
-        slug = _company_slug(col(f.COMPANY_LINKEDIN), col(f.LINKEDIN_HANDLE))
+        slug = _company_slug(col(f.COMPANY_LINKEDIN), col(f.LINKEDIN_HANDLE), is_clean)
         if slug is not None:
             exact["linkedin"] = slug
         name = col(f.COMPANY_NAME)
         return MatchKeys(exact, company_name_key(name) if name is not None else None, None, None)
     email, linkedin = col(f.EMAIL), col(f.PERSON_LINKEDIN)
-    emails = email_key(email) if email is not None else None
+    emails = email_key(email, is_clean=is_clean) if email is not None else None
     if linkedin is not None:
-        exact["linkedin"] = linkedin_slug(clean_linkedin(linkedin), "in|pub")
+        canonical = linkedin if is_clean else clean_linkedin(linkedin)
+        exact["linkedin"] = linkedin_slug(canonical, "in|pub")
     if emails is not None:
         exact["email"] = emails
     full, first, last = col(f.FULL_NAME), col(f.FIRST_NAME), col(f.LAST_NAME)
@@ -164,10 +169,10 @@ def build_keys(table: pa.Table, mappings: Mapping[str, Any], table_type: str) ->
     return MatchKeys(exact, name, company_domain, company_name)
 
 
-def _company_slug(url: pa.Array | None, handle: pa.Array | None) -> pa.Array | None:
-    slug = (
-        linkedin_slug(clean_linkedin(url), "company|school|showcase") if url is not None else None
-    )
+def _company_slug(url: pa.Array | None, handle: pa.Array | None, is_clean: bool) -> pa.Array | None:
+    slug = None
+    if url is not None:
+        slug = linkedin_slug(url if is_clean else clean_linkedin(url), "company|school|showcase")
     if handle is None:
         return slug
     handles = pc.utf8_lower(pc.utf8_trim_whitespace(handle))

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 import pyarrow as pa
 import pyarrow.compute as pc
 
-_LABEL, _ROW, _FULL = "__label", "__row", "__filled"
+from app.processing.arrays import as_array
 
 
 @dataclass(frozen=True)
@@ -20,74 +20,101 @@ class MergeResult:
     conflicts: dict[int, dict[str, list[str]]]  # label -> field -> distinct values
 
 
+@dataclass(frozen=True)
+class _Groups:
+    """The rows of multi-row clusters, sorted by (cluster, preference)."""
+
+    clusters: pa.Array  # labels of multi-row clusters, ascending
+    rows: pa.Array  # their rows, sorted by cluster, then most complete first (smart)
+    labels: pa.Array  # each sorted row's cluster label
+
+    def first_valid(self, taken: pa.Array) -> pa.Array:
+        """Per cluster (ascending), the first non-null of its sorted values, else null."""
+        valid = pc.is_valid(taken)
+        labels, taken = self.labels.filter(valid), taken.filter(valid)
+        first = _run_starts(labels)
+        at = pc.index_in(self.clusters, value_set=labels.filter(first))
+        return taken.filter(first).take(at)
+
+
+def _run_starts(sorted_labels: pa.Array) -> pa.Array:
+    n = len(sorted_labels)
+    if n == 0:
+        return pa.array([], pa.bool_())
+    changed = pc.not_equal(sorted_labels.slice(1), sorted_labels.slice(0, n - 1))
+    return pa.concat_arrays([pa.array([True]), changed])
+
+
 def merge_clusters(table: pa.Table, labels: list[int], *, smart: bool = True) -> MergeResult:
     """Collapse each cluster to one record; with smart merge, fill its gaps from the others."""
-    names = table.column_names
     label_array = pa.array(labels, pa.int64())
-    work = table.append_column(_LABEL, label_array).append_column(
-        _ROW, pa.array(range(table.num_rows), pa.int64())
-    )
-    sizes = work.group_by(_LABEL).aggregate([(_ROW, "count")])
-    multi = sizes.filter(pc.greater(sizes.column(f"{_ROW}_count"), 1)).column(_LABEL)
-    in_multi = pc.is_in(label_array, value_set=multi.combine_chunks())
-    singles = work.filter(pc.invert(in_multi)).select([*names, _LABEL])
-    group = work.filter(in_multi)
-    merged, fields_merged = _collapse(group, names, smart)
-    conflicts = _conflicts(group, names)
-    out = pa.concat_tables([singles, merged.select([*names, _LABEL])])
-    out = out.sort_by([(_LABEL, "ascending")])
-    order = out.column(_LABEL).to_pylist()
-    return MergeResult(out.select(names).combine_chunks(), order, fields_merged, conflicts)
+    rows = pa.array(range(table.num_rows), pa.int64())
+    roots = rows.filter(pc.equal(label_array, rows))  # ascending = first-appearance order
+    clusters = pc.unique(label_array.filter(pc.not_equal(label_array, rows)))
+    clusters = clusters.take(pc.sort_indices(clusters))
+    base = table.take(roots)
+    if len(clusters) == 0:
+        return MergeResult(base.combine_chunks(), roots.to_pylist(), 0, {})
+    groups = _groups(table, label_array, rows, clusters, smart)
+    at_output = pc.is_in(roots, value_set=clusters)
+    kept_rows = groups.rows.filter(_run_starts(groups.labels))
+    columns, fields_merged = [], 0
+    conflicts: dict[int, dict[str, list[str]]] = {}
+    for name in table.column_names:
+        values = as_array(table.column(name))
+        taken = values.take(groups.rows)
+        reference = groups.first_valid(taken)
+        kept = values.take(kept_rows)
+        if smart:
+            fields_merged += kept.null_count - reference.null_count
+            kept = reference
+        _note_conflicts(conflicts, name, taken, groups, reference)
+        columns.append(pc.replace_with_mask(as_array(base.column(name)), at_output, kept))
+    out = pa.table(columns, names=table.column_names)
+    return MergeResult(out, roots.to_pylist(), fields_merged, conflicts)
 
 
-def _collapse(group: pa.Table, names: list[str], smart: bool) -> tuple[pa.Table, int]:
-    if group.num_rows == 0:
-        return group.select([*names, _LABEL]), 0
-    filled = pa.array([0] * group.num_rows, pa.int64())
-    for name in names:
-        filled = pc.add(filled, pc.cast(pc.is_valid(group.column(name)), pa.int64()))
-    group = group.append_column(_FULL, filled)
+def _groups(
+    table: pa.Table, labels: pa.Array, rows: pa.Array, clusters: pa.Array, smart: bool
+) -> _Groups:
+    member = pc.is_in(labels, value_set=clusters)
+    member_rows, member_labels = rows.filter(member), labels.filter(member)
+    keys = {"l": member_labels, "r": member_rows}
+    order_by = [("l", "ascending"), ("r", "ascending")]
     if smart:
-        keys = [(_LABEL, "ascending"), (_FULL, "descending"), (_ROW, "ascending")]
-    else:
-        keys = [(_LABEL, "ascending"), (_ROW, "ascending")]
-    group = group.sort_by(keys)
-    options = pc.ScalarAggregateOptions(skip_nulls=smart)
-    aggregations = [(name, "first", options) for name in names]
-    aggregations.append((_ROW, "first", pc.ScalarAggregateOptions(skip_nulls=False)))
-    merged = pa.TableGroupBy(group, _LABEL, use_threads=False).aggregate(aggregations)
-    merged = merged.rename_columns([n.removesuffix("_first") for n in merged.column_names])
-    if not smart:
-        return merged, 0
-    survivors = group.sort_by([(_ROW, "ascending")]).select([_ROW])
-    kept = pc.index_in(merged.column(_ROW), value_set=survivors.column(_ROW).combine_chunks())
-    base = group.sort_by([(_ROW, "ascending")]).take(kept)
-    count = 0
-    for name in names:
-        count += base.column(name).null_count - merged.column(name).null_count
-    return merged, count
+        filled = pa.array([0] * len(member_rows), pa.int64())
+        for name in table.column_names:
+            valid = pc.is_valid(as_array(table.column(name)).take(member_rows))
+            filled = pc.add(filled, pc.cast(valid, pa.int64()))
+        keys["c"] = filled
+        order_by.insert(1, ("c", "descending"))
+    order = pc.sort_indices(pa.table(keys), sort_keys=order_by)
+    return _Groups(clusters, member_rows.take(order), member_labels.take(order))
 
 
-def _conflicts(group: pa.Table, names: list[str]) -> dict[int, dict[str, list[str]]]:
-    out: dict[int, dict[str, list[str]]] = {}
-    if group.num_rows == 0:
-        return out
-    group = group.sort_by([(_LABEL, "ascending"), (_ROW, "ascending")])
-    counts = pa.TableGroupBy(group, _LABEL, use_threads=False).aggregate(
-        [(name, "count_distinct") for name in names]
-    )
-    for name in names:
-        many = counts.filter(pc.greater(counts.column(f"{name}_count_distinct"), 1)).column(_LABEL)
-        if len(many) == 0:
-            continue
-        rows = group.filter(pc.is_in(group.column(_LABEL), value_set=many.combine_chunks()))
-        values = pa.TableGroupBy(rows.select([_LABEL, name]), _LABEL, use_threads=False).aggregate(
-            [(name, "distinct", pc.CountOptions(mode="only_valid"))]
-        )
-        for label, distinct in zip(
-            values.column(_LABEL).to_pylist(),
-            values.column(f"{name}_distinct").to_pylist(),
-            strict=True,
-        ):
-            out.setdefault(label, {})[name] = distinct
-    return out
+def _note_conflicts(
+    conflicts: dict[int, dict[str, list[str]]],
+    name: str,
+    taken: pa.Array,
+    groups: _Groups,
+    reference: pa.Array,
+) -> None:
+    """Record the distinct values (in row order) of clusters whose rows disagree on a field."""
+    at = pc.index_in(groups.labels, value_set=groups.clusters)
+    differs = pc.fill_null(pc.not_equal(taken, reference.take(at)), False)
+    if not pc.any(differs).as_py():
+        return
+    disagreeing = pc.unique(groups.labels.filter(differs))
+    involved = pc.and_(pc.is_in(groups.labels, value_set=disagreeing), pc.is_valid(taken))
+    rows = pa.table(
+        {
+            "l": groups.labels.filter(involved),
+            "r": groups.rows.filter(involved),
+            "v": taken.filter(involved),
+        }
+    ).sort_by([("l", "ascending"), ("r", "ascending")])
+    distinct = pa.TableGroupBy(rows, "l", use_threads=False).aggregate([("v", "distinct")])
+    for label, values in zip(
+        distinct.column("l").to_pylist(), distinct.column("v_distinct").to_pylist(), strict=True
+    ):
+        conflicts.setdefault(label, {})[name] = values

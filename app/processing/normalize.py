@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any
 
@@ -24,6 +25,7 @@ _NEEDS_WHITESPACE = (
 )
 
 Progress = Callable[[int, int], None]
+_WORKERS = 2
 
 
 @dataclass(frozen=True)
@@ -80,37 +82,49 @@ def clean_table(
     )
     steps = len(columns) + 2
     if normalize_on and rules.get("normalize_whitespace", True) is not False:
-        for done, name in enumerate(columns):
-            cleaned = clean_whitespace(columns[name])
-            counts["whitespace_cleaned"] += count_changed(columns[name], cleaned)
-            columns[name] = cleaned
-            if progress:
-                progress(done + 1, steps)
+        names = list(columns)
+        with ThreadPoolExecutor(_WORKERS) as pool:  # Arrow kernels release the GIL
+            cleaned = pool.map(lambda n: _changed(columns[n], clean_whitespace), names)
+            for done, (name, (array, changed)) in enumerate(zip(names, cleaned, strict=True)):
+                counts["whitespace_cleaned"] += changed
+                columns[name] = array
+                if progress:
+                    progress(done + 1, steps)
 
     def present(role: str) -> list[str]:
         return [c for c in f.fields_with_role(mappings, table_type, role) if c in columns]
 
-    def apply(role: str, fn: Callable[[Column], pa.Array], count: str) -> None:
-        for name in present(role):
-            cleaned = fn(columns[name])
-            counts[count] += count_changed(columns[name], cleaned)
-            columns[name] = cleaned
+    def apply(jobs: list[tuple[str, Callable[[Column], pa.Array], str]]) -> None:
+        work = [(name, fn, count) for role, fn, count in jobs for name in present(role)]
+        with ThreadPoolExecutor(_WORKERS) as pool:
+            results = pool.map(lambda job: _changed(columns[job[0]], job[1]), work)
+            for (name, _, count), (array, changed) in zip(work, results, strict=True):
+                counts[count] += changed
+                columns[name] = array
 
+    jobs: list[tuple[str, Callable[[Column], pa.Array], str]] = []
     if clean_domains_on:
         prefixes = cleaning_prefixes(rules)
-        apply(f.DOMAIN, lambda c: clean_domains(c, prefixes), "domains_cleaned")
+        jobs.append((f.DOMAIN, lambda c: clean_domains(c, prefixes), "domains_cleaned"))
     if normalize_on:
-        apply(f.PERSON_LINKEDIN, clean_linkedin, "linkedin_cleaned")
-        apply(f.COMPANY_LINKEDIN, clean_linkedin, "linkedin_cleaned")
-        apply(f.EMAIL, clean_emails, "emails_cleaned")
-        _fill_handles(columns, present, counts)
+        jobs.append((f.PERSON_LINKEDIN, clean_linkedin, "linkedin_cleaned"))
+        jobs.append((f.COMPANY_LINKEDIN, clean_linkedin, "linkedin_cleaned"))
+        jobs.append((f.EMAIL, clean_emails, "emails_cleaned"))
         if (rules.get("standardize_case") or {}).get("names", "title_case") == "title_case":
             for role in (f.FIRST_NAME, f.LAST_NAME, f.FULL_NAME):
-                apply(role, title_case_names, "names_cased")
+                jobs.append((role, title_case_names, "names_cased"))
+    apply(jobs)
+    if normalize_on:
+        _fill_handles(columns, present, counts)
         _fill_names(columns, present, counts)
     if progress:
         progress(steps, steps)
     return CleanResult(pa.table(list(columns.values()), names=list(columns)), counts)
+
+
+def _changed(array: pa.Array, fn: Callable[[Column], pa.Array]) -> tuple[pa.Array, int]:
+    cleaned = fn(array)
+    return cleaned, count_changed(array, cleaned)
 
 
 def _fill_handles(
@@ -136,14 +150,19 @@ def _fill_names(
     if not (firsts and lasts and fulls):
         return
     first, last, full = columns[firsts[0]], columns[lasts[0]], columns[fulls[0]]
-    # binary_join_element_wise(null_handling="skip") drops all-null rows (pyarrow 26), so no.
-    joined = pc.binary_join_element_wise(pc.fill_null(first, ""), pc.fill_null(last, ""), " ")
-    joined = empty_to_null(pc.utf8_trim(joined, " "))
-    new_full = pc.if_else(pc.is_null(full), joined, full)
-    split_first, split_last = split_full_names(full)
-    both_missing = pc.and_(pc.is_null(first), pc.is_null(last))
-    new_first = pc.if_else(both_missing, split_first, first)
-    new_last = pc.if_else(both_missing, split_last, last)
+    needs_full = pc.and_(pc.is_null(full), pc.or_(pc.is_valid(first), pc.is_valid(last)))
+    new_full = full
+    if pc.any(needs_full).as_py():
+        # binary_join_element_wise(null_handling="skip") drops all-null rows (pyarrow 26).
+        parts = [pc.fill_null(c.filter(needs_full), "") for c in (first, last)]
+        joined = pc.utf8_trim(pc.binary_join_element_wise(*parts, " "), " ")
+        new_full = pc.replace_with_mask(full, needs_full, joined)
+    needs_parts = pc.and_(pc.is_valid(full), pc.and_(pc.is_null(first), pc.is_null(last)))
+    new_first, new_last = first, last
+    if pc.any(needs_parts).as_py():
+        split_first, split_last = split_full_names(full.filter(needs_parts))
+        new_first = pc.replace_with_mask(first, needs_parts, split_first)
+        new_last = pc.replace_with_mask(last, needs_parts, split_last)
     for name, before, after in (
         (fulls[0], full, new_full),
         (firsts[0], first, new_first),

@@ -98,6 +98,7 @@ def run(
         options=options,
         progress=progress,
         is_cancelled=is_cancelled,
+        is_clean=options.clean_domains and options.normalize,
     )
     merging = report_progress("merge")
     merging(0, 2)

@@ -42,18 +42,22 @@ def cluster_entries(
     for row in sorted(rules):
         members.setdefault(labels[row], []).append(row)
     position = {label: i + 1 for i, label in enumerate(merged.labels)}
+    conflicts = merged.conflicts
+    files, starts = provenance.files, provenance.starts
     out = []
     for label in sorted(members):
         entries = []
         for row in members[label]:
-            file, local = provenance.locate(row)
+            k = bisect.bisect_right(starts, row) - 1
             rule, score = rules[row]
-            entries.append({"file": file, "row": local, "rule": rule, "score": score})
+            entries.append(
+                {"file": files[k], "row": row - starts[k] + 1, "rule": rule, "score": score}
+            )
         out.append(
             {
                 "output_row": position[label],
                 "members": entries,
-                "conflicts": merged.conflicts.get(label, {}),
+                "conflicts": conflicts.get(label, {}),
             }
         )
     return out
