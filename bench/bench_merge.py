@@ -1,0 +1,260 @@
+"""Merge benchmark: `csv-merger merge` end to end against a raw Arrow read and the old design.
+
+In one run, on people lists from bench/gen_leads.py (10 files, dup-rate 0.2, cached under
+bench/out/), it measures at three sizes (each doubling the rows):
+  merge     `python -m app.cli_merge FILES --type people -o OUT --report R` in a subprocess:
+            read, map, clean, dedupe, smart-merge, write CSV and report (wall time, peak RSS)
+  read      pyarrow.csv.read_csv of the same files alone, in a subprocess
+  baseline  the design's original approach (pandas + pairwise fuzzy name matching) on the first
+            n rows, n doubling while it stays under a minute, extrapolated quadratically
+The largest size is the max case: 10 files of 20 MiB each. Targets: merge at most 20x the raw
+read, peak RSS under 1.5 GB, time per row growing at most 1.2x per doubling of rows.
+Usage: python bench/bench_merge.py [--quick]
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import json
+import subprocess
+import sys
+import time
+from collections import Counter
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[1]
+OUT = ROOT / "bench" / "out"
+MAX_RATIO = 20.0
+MAX_RSS_MB = 1536.0
+MAX_GROWTH = 1.2
+BASELINE_BUDGET = 60.0
+
+# Each runner prints one JSON line: its own time and peak RSS (ru_maxrss is KiB on Linux).
+MERGE_RUNNER = """
+import json, resource, sys, time
+t = time.perf_counter()
+from app.cli_merge import main
+code = main(sys.argv[1:])
+print(json.dumps({"code": code, "seconds": time.perf_counter() - t,
+                  "rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))
+"""
+READ_RUNNER = """
+import json, resource, sys, time
+import pyarrow.csv
+t = time.perf_counter()
+rows = sum(pyarrow.csv.read_csv(path).num_rows for path in sys.argv[1:])
+print(json.dumps({"code": 0, "rows": rows, "seconds": time.perf_counter() - t,
+                  "rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))
+"""
+# The design document's approach: pandas frames, header renaming, then every pair of rows
+# compared with a fuzzy ratio (it named fuzzywuzzy; rapidfuzz's ratio is the same score, faster).
+BASELINE_RUNNER = """
+import json, resource, sys, time
+import pandas as pd
+from rapidfuzz import fuzz
+limit, paths = int(sys.argv[1]), sys.argv[2:]
+t = time.perf_counter()
+frames = []
+for path in paths:
+    frame = pd.read_csv(path, dtype=str, keep_default_na=False)
+    frame.columns = [c.strip().lower().replace("_", " ") for c in frame.columns]
+    frames.append(frame)
+df = pd.concat(frames, ignore_index=True).fillna("").head(limit)
+def column(*names):
+    for name in names:
+        if name in df.columns:
+            return df[name]
+    return pd.Series([""] * len(df))
+name = column("full name", "name", "contact name", "fullname")
+first = column("first name", "firstname", "fname", "first")
+last = column("last name", "lastname", "lname", "surname")
+company = column("company", "company name", "organization", "employer")
+keys = [(n or f + " " + l).strip().lower() + " | " + c.strip().lower()
+        for n, f, l, c in zip(name, first, last, company)]
+duplicate = [False] * len(keys)
+for i in range(len(keys)):
+    if duplicate[i]:
+        continue
+    for j in range(i + 1, len(keys)):
+        if not duplicate[j] and fuzz.ratio(keys[i], keys[j]) >= 85:
+            duplicate[j] = True
+out = df[[not d for d in duplicate]]
+out.to_csv("/dev/null", index=False)
+print(json.dumps({"code": 0, "rows": len(keys), "seconds": time.perf_counter() - t,
+                  "rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))
+"""
+
+
+def generate(mb_per_file: float, files: int) -> Path:
+    """Generated people lists of that size, reused from bench/out when already there."""
+    out = OUT / f"people_{mb_per_file:g}mb_x{files}"
+    if not (out / "manifest.json").is_file():
+        subprocess.run(
+            [
+                sys.executable,
+                str(ROOT / "bench" / "gen_leads.py"),
+                "--type",
+                "people",
+                "--mb-per-file",
+                str(mb_per_file),
+                "--files",
+                str(files),
+                "--out",
+                str(out),
+            ],
+            check=True,
+            capture_output=True,
+        )
+    return out
+
+
+def measure(code: str, args: list[str], timeout: float | None = None) -> dict[str, Any]:
+    """Run a runner snippet in a fresh interpreter; its JSON plus the outside wall time."""
+    start = time.perf_counter()
+    done = subprocess.run(
+        [sys.executable, "-c", code, *args],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        check=False,
+    )
+    wall = time.perf_counter() - start
+    if done.returncode != 0:
+        raise RuntimeError(f"runner failed: {done.stderr.strip()[-500:]}")
+    result: dict[str, Any] = json.loads(done.stdout.strip().splitlines()[-1])
+    result["wall"] = wall
+    return result
+
+
+def pairwise_scores(report: dict[str, Any], data: Path) -> tuple[float, float]:
+    """Pairwise precision and recall of the report's clusters against truth.csv."""
+    with (data / "truth.csv").open(encoding="utf-8", newline="") as handle:
+        truth = {(r["file"], int(r["row"]) + 1): r["entity_id"] for r in csv.DictReader(handle)}
+
+    def pairs(counts: Counter[str]) -> int:
+        return sum(c * (c - 1) // 2 for c in counts.values())
+
+    predicted = correct = 0
+    for cluster in report["clusters"]:
+        members = [truth[(m["file"], m["row"])] for m in cluster["members"]]
+        predicted += len(members) * (len(members) - 1) // 2
+        correct += pairs(Counter(members))
+    total = pairs(Counter(truth.values()))
+    return (correct / predicted if predicted else 1.0), (correct / total if total else 1.0)
+
+
+def run_merge(data: Path) -> dict[str, Any]:
+    """The merge of one data set, with its quality against the truth."""
+    files = [str(p) for p in sorted(data.glob("file_*.csv"))]
+    target, report = data / "merged.csv", data / "report.json"
+    result = measure(
+        MERGE_RUNNER, [*files, "--type", "people", "-o", str(target), "--report", str(report)]
+    )
+    document = json.loads(report.read_text(encoding="utf-8"))
+    result["rows"] = document["counts"]["input_records"]
+    result["precision"], result["recall"] = pairwise_scores(document, data)
+    target.unlink()
+    report.unlink()
+    return result
+
+
+def run_baseline(data: Path, total_rows: int, start: int, budget: float) -> dict[str, Any]:
+    """The old approach at the largest n (doubling) that stays within the budget."""
+    files = [str(p) for p in sorted(data.glob("file_*.csv"))]
+    best: dict[str, Any] | None = None
+    n = start
+    while n <= total_rows:
+        result = measure(BASELINE_RUNNER, [str(n), *files], timeout=budget * 3)
+        best = result
+        if result["seconds"] * 4 > budget:  # the next doubling would not finish in time
+            break
+        n *= 2
+    assert best is not None
+    best["extrapolated"] = best["seconds"] * (total_rows / best["rows"]) ** 2
+    return best
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Measure, print the table, and say which targets were met."""
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--quick", action="store_true", help="small sizes, under a minute")
+    args = parser.parse_args(argv)
+    sizes = [0.25, 0.5, 1.0] if args.quick else [5.0, 10.0, 20.0]
+    rows = []
+    for mb in sizes:
+        data = generate(mb, 10)
+        files = [str(p) for p in sorted(data.glob("file_*.csv"))]
+        merge = run_merge(data)
+        read = measure(READ_RUNNER, files)
+        rows.append((mb, data, merge, read))
+    mb, data, merge, read = rows[-1]
+    start, budget = (500, 8.0) if args.quick else (2000, BASELINE_BUDGET)
+    baseline = run_baseline(data, merge["rows"], start, budget)
+    print_table(rows, baseline)
+    return 0
+
+
+def print_table(
+    rows: list[tuple[float, Path, dict[str, Any], dict[str, Any]]], baseline: dict[str, Any]
+) -> None:
+    """The measurements and the verdict on each target."""
+    print(
+        f"{'case':<34}{'rows':>9}{'wall s':>9}{'in-proc s':>10}{'peak RSS MB':>13}"
+        f"{'x read':>8}{'us/row':>8}"
+    )
+    previous = None
+    growths = []
+    for mb, _, merge, read in rows:
+        per_row = merge["wall"] / merge["rows"] * 1e6
+        ratio = merge["wall"] / read["wall"]
+        label = f"merge 10 x {mb:g} MiB"
+        print(
+            f"{label:<34}{merge['rows']:>9,}{merge['wall']:>9.2f}{merge['seconds']:>10.2f}"
+            f"{merge['rss_mb']:>13.0f}{ratio:>8.1f}{per_row:>8.1f}"
+        )
+        print(
+            f"{'  pyarrow.csv.read_csv alone':<34}{read['rows']:>9,}{read['wall']:>9.2f}"
+            f"{read['seconds']:>10.2f}{read['rss_mb']:>13.0f}"
+        )
+        if previous is not None:
+            growths.append(per_row / previous)
+        previous = per_row
+    print(
+        f"{'baseline pandas + pairwise fuzzy':<34}{baseline['rows']:>9,}{baseline['wall']:>9.2f}"
+        f"{baseline['seconds']:>10.2f}{baseline['rss_mb']:>13.0f}"
+    )
+    _, _, merge, read = rows[-1]
+    slower = baseline["extrapolated"] / merge["wall"]
+    print(
+        f"{'  extrapolated to ' + format(merge['rows'], ',') + ' rows':<34}{'':>9}"
+        f"{baseline['extrapolated']:>9.0f}  (quadratically; x{slower:,.0f} our merge)"
+    )
+    ratio = merge["wall"] / read["wall"]
+    print()
+    print(
+        f"quality at the largest size: pairwise precision {merge['precision']:.4f}, "
+        f"recall {merge['recall']:.4f}"
+    )
+    print(f"time per row growth per doubling: {', '.join(f'x{g:.2f}' for g in growths)}")
+    checks = [
+        (f"merge <= {MAX_RATIO:g}x raw read", ratio <= MAX_RATIO, f"x{ratio:.1f}"),
+        (
+            f"peak RSS < {MAX_RSS_MB:g} MB",
+            merge["rss_mb"] < MAX_RSS_MB,
+            f"{merge['rss_mb']:.0f} MB",
+        ),
+        (
+            f"per-row time growth <= x{MAX_GROWTH}",
+            all(g <= MAX_GROWTH for g in growths),
+            ", ".join(f"x{g:.2f}" for g in growths),
+        ),
+    ]
+    for name, ok, value in checks:
+        print(f"  [{'ok' if ok else 'MISSED'}] {name}: {value}")
+
+
+if __name__ == "__main__":
+    sys.exit(main())
