@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from datetime import datetime
 from typing import Any
+from urllib.parse import urlsplit
 
 from quart import (
     Blueprint,
@@ -87,6 +88,14 @@ def duration(seconds: float | None) -> str:
     if seconds < 3600:
         return f"{round(seconds / 60)} min"
     return f"{seconds // 3600} h {seconds % 3600 // 60} min"
+
+
+@bp.app_template_filter("path_only")
+def path_only(url: str) -> str:
+    """A URL without scheme and host: url_for makes WebSocket URLs absolute (ws://), which
+    breaks behind a TLS proxy; the ws extension picks ws or wss from the page for a path."""
+    parts = urlsplit(url)
+    return parts.path + (f"?{parts.query}" if parts.query else "")
 
 
 def mapping_context(document: dict[str, Any], table_type: str) -> dict[str, Any]:
