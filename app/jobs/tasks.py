@@ -43,9 +43,11 @@ async def process_job(ctx: Context, *, job_id: str) -> dict[str, Any]:
     """Run the pipeline for one job; queue its delivery when it has a webhook."""
     res, owner = _resources(ctx), _owner(ctx)
     if not await job_runs.claim(res, job_id, owner):
+        log.info("job %s: processing not started, another run holds it or it ended", job_id)
         return {"job_id": job_id, "ran": False}
     job = await _load(res, job_id)
     assert job is not None
+    log.info("job %s: processing on %s", job_id, owner)
     async with job_runs.controlled_run(res, job, owner, _heartbeat(ctx), _draining(ctx)) as ctl:
         try:
             done = await processing_runs.run(res, job, ctl)
@@ -67,9 +69,11 @@ async def deliver_job(ctx: Context, *, job_id: str, include_failed: bool = False
     """Send the job's records to its webhook, resuming where an earlier run stopped."""
     res, owner = _resources(ctx), _owner(ctx)
     if not await job_runs.claim(res, job_id, owner):
+        log.info("job %s: delivery not started, another run holds it or it ended", job_id)
         return {"job_id": job_id, "ran": False}
     job = await _load(res, job_id)
     assert job is not None
+    log.info("job %s: delivery on %s", job_id, owner)
     if job.status != "delivering" or not job.is_result_ready:
         await job_runs.release(res, job_id, owner, requeue_after=0)
         return {"job_id": job_id, "ran": False}

@@ -49,7 +49,9 @@ def create_worker(resources: Resources, *, concurrency: int | None = None) -> Wo
         concurrency=concurrency or max(4, settings.MAX_CONCURRENT_JOBS_PER_SESSION * 2),
         startup=startup,
         shutdown=shutdown,
-        timers={"sweep": 30, "abort": 1, "schedule": 1, "worker_info": 10},
+        # SAQ's sweep can abort a job another worker has just dequeued but not yet marked
+        # active; job recovery is our own (leases in the database), so SAQ sweeps rarely.
+        timers={"sweep": 3600, "abort": 1, "schedule": 1, "worker_info": 10},
         # run_worker waits for running jobs itself; then SAQ may cancel at once.
         shutdown_grace_period_s=0,
         id=f"{socket.gethostname()}:{os.getpid()}:{id(resources):x}",

@@ -28,7 +28,7 @@ ACTIVE_STATUSES = ("pending", "processing", "delivering")
 # The lease owner of a job waiting in the queue; any worker may claim it.
 QUEUED = "queued"
 # How long a queued job may wait for a worker before recovery queues it again.
-QUEUED_GRACE_SECONDS = 120
+QUEUED_GRACE_SECONDS = 60
 
 
 def lease_until(seconds: float = LEASE_SECONDS) -> datetime:

@@ -217,6 +217,7 @@ def test_eight_concurrent_jobs_and_polling_never_show_database_locked(
     clients = [Api(base) for _ in range(3)]
     problems: list[str] = []
     stop = threading.Event()
+    pollers: list[threading.Thread] = []
 
     def poll(api: Api, job_ids: list[str]) -> None:
         while not stop.is_set():
@@ -234,21 +235,26 @@ def test_eight_concurrent_jobs_and_polling_never_show_database_locked(
                 jobs[n % 3].append(
                     api.start(uploaded["upload_id"], webhook_url=receiver.url, webhook_rate_limit=0)
                 )
-            pollers = [threading.Thread(target=poll, args=(clients[i], jobs[i])) for i in range(3)]
+            pollers += [threading.Thread(target=poll, args=(clients[i], jobs[i])) for i in range(3)]
             for thread in pollers:
                 thread.start()
             for i, job_ids in jobs.items():
                 for job_id in job_ids:
-                    done = clients[i].wait(job_id, ("completed", "failed"), timeout=180)
+                    try:
+                        done = clients[i].wait(job_id, ("completed", "failed"), timeout=180)
+                    except AssertionError as exc:
+                        raise AssertionError(
+                            f"{exc}\n--- server ---\n{server.output()[-6000:]}"
+                        ) from exc
                     assert done["status"] == "completed", done
             stop.set()
-            for thread in pollers:
-                thread.join()
             assert receiver.count >= 8 * 300
         assert not problems, problems[:5]
         assert "database is locked" not in server.output()
     finally:
         stop.set()
+        for thread in pollers:
+            thread.join()
         for api in clients:
             api.close()
         server.stop()
