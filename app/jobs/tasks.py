@@ -47,6 +47,9 @@ async def process_job(ctx: Context, *, job_id: str) -> dict[str, Any]:
         return {"job_id": job_id, "ran": False}
     job = await _load(res, job_id)
     assert job is not None
+    if job.status not in ("pending", "processing"):  # a stale queue entry: processing is done
+        await job_runs.release(res, job_id, owner, requeue_after=job_runs.QUEUED_GRACE_SECONDS)
+        return {"job_id": job_id, "ran": False}
     log.info("job %s: processing on %s", job_id, owner)
     async with job_runs.controlled_run(res, job, owner, _heartbeat(ctx), _draining(ctx)) as ctl:
         try:

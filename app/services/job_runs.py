@@ -25,8 +25,10 @@ RENEW_EVERY_SECONDS = 10
 CONTROL_POLL_SECONDS = 0.25
 HEARTBEAT_EVERY_SECONDS = 30
 ACTIVE_STATUSES = ("pending", "processing", "delivering")
-# The lease owner of a job waiting in the queue; any worker may claim it.
+# Lease owners that are not a worker: a job waiting in the queue, and a run that crashed.
+# Any worker may claim either.
 QUEUED = "queued"
+CRASHED = "crashed"
 # How long a queued job may wait for a worker before recovery queues it again.
 QUEUED_GRACE_SECONDS = 60
 
@@ -48,7 +50,7 @@ async def claim(res: Resources, job_id: str, owner: str) -> bool:
                     Job.lease_expires_at.is_(None),
                     Job.lease_expires_at < now,
                     Job.lease_owner == owner,
-                    Job.lease_owner == QUEUED,
+                    Job.lease_owner.in_((QUEUED, CRASHED)),
                 ),
             )
             .values(lease_owner=owner, lease_expires_at=lease_until(), run_count=Job.run_count + 1)
@@ -67,17 +69,23 @@ async def renew(res: Resources, job_id: str, owner: str) -> bool:
     return bool(getattr(result, "rowcount", 0) == 1)
 
 
-async def release(res: Resources, job_id: str, owner: str, *, requeue_after: float) -> None:
+async def release(
+    res: Resources, job_id: str, owner: str, *, requeue_after: float, crashed: bool = False
+) -> None:
     """Give the lease back at the end of a run.
 
     A job that is still active keeps a "queued" lease: when nobody claims it within
     `requeue_after` seconds (its next run was lost, or the worker stopped), recovery queues it.
+    A crashed run leaves a "crashed" lease, which recovery counts against the job.
     """
     async with res.db.begin() as db:
         await db.execute(
             update(Job)
             .where(Job.id == job_id, Job.lease_owner == owner)
-            .values(lease_owner=QUEUED, lease_expires_at=lease_until(requeue_after))
+            .values(
+                lease_owner=CRASHED if crashed else QUEUED,
+                lease_expires_at=lease_until(requeue_after),
+            )
         )
 
 
@@ -120,7 +128,7 @@ async def controlled_run(
         yield control
     except BaseException:
         await _stop_watching(watcher)
-        await release(res, job.id, owner, requeue_after=0)  # crashed: recover it at once
+        await release(res, job.id, owner, requeue_after=0, crashed=True)  # recover it at once
         raise
     await _stop_watching(watcher)
     interrupted = control.reason in ("shutdown", "lease lost")

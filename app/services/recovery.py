@@ -41,7 +41,12 @@ async def recover_stalled(res: Resources) -> list[str]:
 
 
 async def _take_over(res: Resources, job: Job, now: datetime) -> bool:
-    """Atomically mark the job queued again, so only one worker's sweep re-queues it."""
+    """Atomically mark the job queued again, so only one worker's sweep re-queues it.
+
+    A job that was only waiting in the queue (its lease says "queued") is queued again without
+    counting against it: a long queue is not a crash. A run that stopped holding the lease is.
+    """
+    was_running = job.lease_owner != job_runs.QUEUED
     async with res.db.begin() as db:
         result = await db.execute(
             update(Job)
@@ -49,12 +54,12 @@ async def _take_over(res: Resources, job: Job, now: datetime) -> bool:
             .values(
                 lease_owner=job_runs.QUEUED,
                 lease_expires_at=job_runs.lease_until(job_runs.QUEUED_GRACE_SECONDS),
-                recoveries=Job.recoveries + 1,
+                recoveries=Job.recoveries + int(was_running),
             )
         )
     if getattr(result, "rowcount", 0) != 1:
         return False
-    if job.recoveries >= MAX_RECOVERIES:
+    if was_running and job.recoveries >= MAX_RECOVERIES:
         message = GAVE_UP_MESSAGE.format(runs=job.recoveries + 1)
         async with res.db.begin() as db:
             await db.execute(
