@@ -102,8 +102,8 @@ def run_merge(args: argparse.Namespace) -> int:
     try:
         write_csv(result.table, args.output)
         if args.report is not None:
-            with args.report.open("w", encoding="utf-8") as handle:
-                json.dump(result.report, handle, ensure_ascii=False)
+            # json.dumps takes the C encoder; json.dump to a file would encode in Python
+            args.report.write_text(json.dumps(result.report, ensure_ascii=False), encoding="utf-8")
     except OSError as exc:
         return _fail(f"cannot write the output: {exc}")
     counts = result.report["counts"]

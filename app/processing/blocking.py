@@ -74,18 +74,23 @@ def window_pairs(
     n = len(rows)
     table = pa.table(
         {
-            "o": codes(order),
             "l": labels,
             "r": rows,
             "b": codes(block.filter(keep)) if block is not None else pa.array([0] * n, pa.int64()),
             "f": focus.filter(keep) if focus is not None else pa.array([True] * n, pa.bool_()),
         }
     )
-    table = table.group_by(["b", "o", "l"]).aggregate([("r", "min"), ("f", "any")])
     if block is not None:
-        counts = table.group_by("b").aggregate([("l", "count_distinct")])
-        busy = counts.filter(pc.greater(counts.column("l_count_distinct"), 1)).column("b")
-        table = table.filter(pc.is_in(table.column("b"), value_set=busy.combine_chunks()))
+        # a block is worth comparing only when it holds two clusters: min label != max label
+        spread = table.group_by("b").aggregate([("l", "min"), ("l", "max")])
+        busy = spread.filter(pc.not_equal(spread.column("l_min"), spread.column("l_max")))
+        table = table.filter(
+            pc.is_in(table.column("b"), value_set=busy.column("b").combine_chunks())
+        )
+    table = table.append_column(
+        "o", codes(order.take(pc.index_in(table.column("r"), value_set=rows)))
+    )
+    table = table.group_by(["b", "o", "l"]).aggregate([("r", "min"), ("f", "any")])
     # sort the (now small) table by the order strings themselves
     position = pc.index_in(table.column("r_min"), value_set=rows)
     table = table.append_column("s", order.take(position))

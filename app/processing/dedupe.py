@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any
 
@@ -138,19 +139,29 @@ def _people_candidates(
 ) -> dict[tuple[int, int], bool]:
     """Candidate pairs -> whether the block already proves the same company."""
     assert keys.name is not None
-    letters = initials(keys.name)
-    out: dict[tuple[int, int], bool] = {}
+    name = keys.name
+    letters = initials(name)
+    passes: list[tuple[pa.Array, pa.Array, int, bool]] = []
     for company in (keys.company_domain, keys.company_name):
         if company is not None:
-            block = join_keys(company, letters)
-            for pair in window_pairs(keys.name, labels, block=block, focus=focus):
-                out[pair] = True
+            passes.append((name, join_keys(company, letters), 8, True))
     other = keys.company_name if keys.company_name is not None else keys.company_domain
     if other is not None:
         # Same name, company unproven: neighbours by company within (name, company initial).
-        block = join_keys(keys.name, pc.utf8_slice_codeunits(other, 0, 1))
-        for pair in window_pairs(other, labels, block=block, window=4, focus=focus):
-            out.setdefault(pair, False)
+        passes.append((other, join_keys(name, pc.utf8_slice_codeunits(other, 0, 1)), 4, False))
+    with ThreadPoolExecutor(2) as pool:  # mostly Arrow hashing and sorting, which run in parallel
+        found = list(
+            pool.map(
+                lambda p: window_pairs(p[0], labels, block=p[1], window=p[2], focus=focus), passes
+            )
+        )
+    out: dict[tuple[int, int], bool] = {}
+    for (_, _, _, proves_company), pairs in zip(passes, found, strict=True):
+        for pair in pairs:
+            if proves_company:
+                out[pair] = True
+            else:
+                out.setdefault(pair, False)
     return out
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any
 
@@ -156,16 +157,19 @@ def build_keys(
     if emails is not None:
         exact["email"] = emails
     full, first, last = col(f.FULL_NAME), col(f.FIRST_NAME), col(f.LAST_NAME)
-    has_name = any(c is not None for c in (full, first, last))
-    name = person_name_key(full, first, last) if has_name else None
+    company = col(f.COMPANY_NAME)
+    with ThreadPoolExecutor(2) as pool:  # the two name keys are independent Arrow work
+        name_job = None
+        if any(c is not None for c in (full, first, last)):
+            name_job = pool.submit(person_name_key, full, first, last)
+        company_name = company_name_key(company) if company is not None else None
+        name = name_job.result() if name_job is not None else None
     company_domain = domains
     if emails is not None:
         from_email = email_domain(emails)
         company_domain = (
             from_email if domains is None else pc.if_else(pc.is_valid(domains), domains, from_email)
         )
-    company = col(f.COMPANY_NAME)
-    company_name = company_name_key(company) if company is not None else None
     return MatchKeys(exact, name, company_domain, company_name)
 
 

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
+from typing import Any
 
 import pyarrow as pa
 import pyarrow.compute as pc
@@ -27,6 +29,7 @@ class _Groups:
     clusters: pa.Array  # labels of multi-row clusters, ascending
     rows: pa.Array  # their rows, sorted by cluster, then most complete first (smart)
     labels: pa.Array  # each sorted row's cluster label
+    cluster_index: pa.Array  # each sorted row's position in `clusters`
 
     def first_valid(self, taken: pa.Array) -> pa.Array:
         """Per cluster (ascending), the first non-null of its sorted values, else null."""
@@ -52,26 +55,32 @@ def merge_clusters(table: pa.Table, labels: list[int], *, smart: bool = True) ->
     roots = rows.filter(pc.equal(label_array, rows))  # ascending = first-appearance order
     clusters = pc.unique(label_array.filter(pc.not_equal(label_array, rows)))
     clusters = clusters.take(pc.sort_indices(clusters))
-    base = table.take(roots)
     if len(clusters) == 0:
-        return MergeResult(base.combine_chunks(), roots.to_pylist(), 0, {})
+        return MergeResult(table.take(roots).combine_chunks(), roots.to_pylist(), 0, {})
     groups = _groups(table, label_array, rows, clusters, smart)
     at_output = pc.is_in(roots, value_set=clusters)
     kept_rows = groups.rows.filter(_run_starts(groups.labels))
-    columns, fields_merged = [], 0
-    conflicts: dict[int, dict[str, list[str]]] = {}
-    for name in table.column_names:
+
+    def merge_column(name: str) -> tuple[pa.Array, int, list[Any] | None]:
         values = as_array(table.column(name))
         taken = values.take(groups.rows)
         reference = groups.first_valid(taken)
         kept = values.take(kept_rows)
+        filled = 0
         if smart:
-            fields_merged += kept.null_count - reference.null_count
-            kept = reference
-        _note_conflicts(conflicts, name, taken, groups, reference)
-        columns.append(pc.replace_with_mask(as_array(base.column(name)), at_output, kept))
-    out = pa.table(columns, names=table.column_names)
-    return MergeResult(out, roots.to_pylist(), fields_merged, conflicts)
+            filled, kept = kept.null_count - reference.null_count, reference
+        merged = pc.replace_with_mask(values.take(roots), at_output, kept)
+        return merged, filled, _conflicting_values(taken, groups, reference)
+
+    with ThreadPoolExecutor(2) as pool:  # columns are independent; Arrow releases the GIL
+        results = list(pool.map(merge_column, table.column_names))
+    conflicts: dict[int, dict[str, list[str]]] = {}
+    for name, (_, _, found) in zip(table.column_names, results, strict=True):
+        if found is not None:
+            for label, values in zip(found[0], found[1], strict=True):
+                conflicts.setdefault(label, {})[name] = values
+    out = pa.table([r[0] for r in results], names=table.column_names)
+    return MergeResult(out, roots.to_pylist(), sum(r[1] for r in results), conflicts)
 
 
 def _groups(
@@ -89,21 +98,16 @@ def _groups(
         keys["c"] = filled
         order_by.insert(1, ("c", "descending"))
     order = pc.sort_indices(pa.table(keys), sort_keys=order_by)
-    return _Groups(clusters, member_rows.take(order), member_labels.take(order))
+    sorted_labels = member_labels.take(order)
+    index = pc.index_in(sorted_labels, value_set=clusters)
+    return _Groups(clusters, member_rows.take(order), sorted_labels, index)
 
 
-def _note_conflicts(
-    conflicts: dict[int, dict[str, list[str]]],
-    name: str,
-    taken: pa.Array,
-    groups: _Groups,
-    reference: pa.Array,
-) -> None:
-    """Record the distinct values (in row order) of clusters whose rows disagree on a field."""
-    at = pc.index_in(groups.labels, value_set=groups.clusters)
-    differs = pc.fill_null(pc.not_equal(taken, reference.take(at)), False)
+def _conflicting_values(taken: pa.Array, groups: _Groups, reference: pa.Array) -> list[Any] | None:
+    """[labels, distinct values in row order] of the clusters whose rows disagree, or None."""
+    differs = pc.fill_null(pc.not_equal(taken, reference.take(groups.cluster_index)), False)
     if not pc.any(differs).as_py():
-        return
+        return None
     disagreeing = pc.unique(groups.labels.filter(differs))
     involved = pc.and_(pc.is_in(groups.labels, value_set=disagreeing), pc.is_valid(taken))
     rows = pa.table(
@@ -114,7 +118,4 @@ def _note_conflicts(
         }
     ).sort_by([("l", "ascending"), ("r", "ascending")])
     distinct = pa.TableGroupBy(rows, "l", use_threads=False).aggregate([("v", "distinct")])
-    for label, values in zip(
-        distinct.column("l").to_pylist(), distinct.column("v_distinct").to_pylist(), strict=True
-    ):
-        conflicts.setdefault(label, {})[name] = values
+    return [distinct.column("l").to_pylist(), distinct.column("v_distinct").to_pylist()]

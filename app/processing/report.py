@@ -41,21 +41,22 @@ def cluster_entries(
     members: dict[int, list[int]] = {}
     for row in sorted(rules):
         members.setdefault(labels[row], []).append(row)
-    position = {label: i + 1 for i, label in enumerate(merged.labels)}
+    outputs = merged.labels  # ascending: a cluster's output row is found by bisection
     conflicts = merged.conflicts
     files, starts = provenance.files, provenance.starts
+    where = bisect.bisect_right
     out = []
     for label in sorted(members):
         entries = []
         for row in members[label]:
-            k = bisect.bisect_right(starts, row) - 1
+            k = where(starts, row) - 1
             rule, score = rules[row]
             entries.append(
                 {"file": files[k], "row": row - starts[k] + 1, "rule": rule, "score": score}
             )
         out.append(
             {
-                "output_row": position[label],
+                "output_row": bisect.bisect_left(outputs, label) + 1,
                 "members": entries,
                 "conflicts": conflicts.get(label, {}),
             }
