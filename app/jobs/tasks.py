@@ -107,20 +107,12 @@ async def cleanup(ctx: Context) -> dict[str, Any]:
 TASKS: list[Any] = [ping, process_job, deliver_job, cleanup]
 
 
-def cleanup_cron(minutes: int) -> str:
-    """The cron expression for 'every `minutes` minutes' (whole hours past 59)."""
-    if minutes < 60:
-        return f"*/{minutes} * * * *"
-    hours = max(minutes // 60, 1)
-    return "0 * * * *" if hours == 1 else f"0 */{hours} * * *"
-
-
 def cron_jobs(settings: Settings) -> list[CronJob[Any]]:
     """Periodic tasks: cleanup, once across all workers (SAQ cron jobs are unique)."""
     return [
         CronJob(
             cleanup,
-            cron=cleanup_cron(settings.CLEANUP_INTERVAL_MINUTES),
+            cron=cleanup_service.cron_expression(settings.CLEANUP_INTERVAL_MINUTES),
             timeout=1800,
             ttl=24 * 3600,
         )

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+from croniter import croniter
 from sqlalchemy import delete, select, update
 
 from app.resources import Resources
@@ -22,6 +23,19 @@ from app.storage.models import CleanupRun, DeliveryRecord, Job, SessionRow, Uplo
 from app.storage.paths import is_valid_id
 
 log = logging.getLogger(__name__)
+
+
+def cron_expression(minutes: int) -> str:
+    """The cron schedule for 'every `minutes` minutes' (whole hours from 60 on)."""
+    if minutes < 60:
+        return f"*/{minutes} * * * *"
+    hours = max(minutes // 60, 1)
+    return "0 * * * *" if hours == 1 else f"0 */{hours} * * *"
+
+
+def next_run(minutes: int, after: datetime) -> datetime:
+    """When the cleanup cron fires next after `after`."""
+    return croniter(cron_expression(minutes), after).get_next(datetime)  # type: ignore[no-any-return]
 
 
 @dataclass

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import asyncio
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import func, select
 
 from app.resources import Resources
+from app.services.cleanup import next_run
 from app.services.quotas import ACTIVE_STATUSES, folder_bytes
 from app.storage.models import CleanupRun, Job, SessionRow
 
@@ -33,7 +34,6 @@ async def describe(res: Resources) -> dict[str, Any]:
             .order_by(CleanupRun.id.desc())
             .limit(1)
         )
-    interval = timedelta(minutes=res.settings.CLEANUP_INTERVAL_MINUTES)
     return {
         "total_storage_used_mb": round(total / MB, 2),
         "total_storage_used_bytes": total,
@@ -42,23 +42,12 @@ async def describe(res: Resources) -> dict[str, Any]:
         "session_count": int(sessions or 0),
         "active_jobs": int(active or 0),
         "last_cleanup": last.finished_at.isoformat() if last and last.finished_at else None,
-        "next_cleanup": _next_cleanup(now, interval, last).isoformat(),
+        "next_cleanup": next_run(res.settings.CLEANUP_INTERVAL_MINUTES, now).isoformat(),
         "files_cleaned_last_run": last.files_removed if last else 0,
         "bytes_cleaned_last_run": last.bytes_removed if last else 0,
         "retention_hours": res.settings.DATA_RETENTION_HOURS,
         "sessions": per_session,
     }
-
-
-def _next_cleanup(now: datetime, interval: timedelta, last: CleanupRun | None) -> datetime:
-    minutes = max(int(interval.total_seconds() // 60), 1)
-    if minutes < 60 and 60 % minutes == 0:  # the cron runs at multiples of the interval
-        return now.replace(second=0, microsecond=0) + timedelta(
-            minutes=minutes - now.minute % minutes
-        )
-    if last and last.finished_at:
-        return max(last.finished_at + interval, now)
-    return now.replace(minute=0, second=0, microsecond=0) + timedelta(hours=1)
 
 
 def _per_session(res: Resources) -> list[dict[str, Any]]:

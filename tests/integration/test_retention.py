@@ -108,3 +108,18 @@ async def test_uploads_get_507_past_the_total_storage_limit(app, resources, migr
     assert first.status_code == 200
     assert second.status_code == 507
     assert (await second.get_json())["error"]["code"] == "storage_full"
+
+
+async def test_storage_status_after_a_cleanup_run_names_the_next_one(resources) -> None:
+    await cleanup.run(resources)
+    status = await storage_status.describe(resources)
+    last = datetime.fromisoformat(status["last_cleanup"])
+    assert last.tzinfo is not None
+    assert datetime.fromisoformat(status["next_cleanup"]) > last
+
+
+def test_next_cleanup_follows_the_cron_schedule() -> None:
+    at = datetime(2026, 1, 1, 10, 7, tzinfo=UTC)
+    assert cleanup.next_run(60, at) == datetime(2026, 1, 1, 11, 0, tzinfo=UTC)
+    assert cleanup.next_run(15, at) == datetime(2026, 1, 1, 10, 15, tzinfo=UTC)
+    assert cleanup.next_run(120, at) == datetime(2026, 1, 1, 12, 0, tzinfo=UTC)
