@@ -49,7 +49,7 @@ def decode_bytes(data: bytes) -> tuple[str, str]:
     else:
         text, encoding = _decode_guess(data)
     _refuse_control_characters(text)
-    if not text.strip():
+    if not text[:4096].strip() and not text.strip():
         raise EmptyFile("The file contains only blank lines.")
     return text, encoding
 

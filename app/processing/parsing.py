@@ -18,6 +18,7 @@ from app.processing.errors import NoHeaderRow
 DELIMITERS = (",", ";", "\t", "|")
 OVERFLOW_COLUMN = "Overflow"
 _SNIFF_CHARS = 64 * 1024
+_HEADER_CHARS = 1024 * 1024
 _SEP_LINE = re.compile(r"\A[\"']?sep=(.)[\"']?[ \t]*(\r\n|\n|\r|\Z)", re.IGNORECASE)
 _SPACES = re.compile(r"[\s\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]+")
 _INVISIBLE = re.compile(r"[\u200b\u200c\u200d\u2060\ufeff]")
@@ -90,18 +91,19 @@ def parse_csv_bytes(data: bytes) -> ReadResult:
     """Decode and parse a CSV file's bytes; raise a ProcessingError if it cannot be read."""
     text, encoding = decode_bytes(data)
     delimiter, start = _dialect_and_start(text)
-    body = text[start:]
-    raw_header = next(csv.reader(io.StringIO(body, newline=""), delimiter=delimiter))
+    # Slicing or wrapping the whole text copies it: the header only needs the start.
+    head = text[start : start + _HEADER_CHARS]
+    raw_header = next(csv.reader(io.StringIO(head, newline=""), delimiter=delimiter))
     _check_header(raw_header)
     headers = unique_headers(raw_header)
     if encoding in ("utf-8", "utf-8-sig"):
         skipped = len(text[:start].encode("utf-8")) + (3 if encoding == "utf-8-sig" else 0)
         payload = data[skipped:]
     else:
-        payload = body.encode("utf-8")
+        payload = text[start:].encode("utf-8")
     parsed = _parse_with_arrow(payload, delimiter, raw_header)
     if parsed is None:
-        parsed = _parse_with_python(body, delimiter, len(raw_header))
+        parsed = _parse_with_python(text[start:], delimiter, len(raw_header))
     table, padded, overflow, blank = parsed
     names = list(headers)
     if table.num_columns > len(headers):
@@ -123,9 +125,15 @@ def _dialect_and_start(text: str) -> tuple[str, int]:
     match = _SEP_LINE.match(text)
     if match:
         forced, start = match.group(1), match.end()
-    stripped = text[start:].lstrip("\r\n\t ")
-    start = len(text) - len(stripped)
-    delimiter = forced if forced is not None else sniff_delimiter(stripped)
+    while start < len(text):  # blank lines before the header, looked at a piece at a time
+        piece = text[start : start + _SNIFF_CHARS]
+        stripped = piece.lstrip("\r\n\t ")
+        start += len(piece) - len(stripped)
+        if stripped:
+            break
+    delimiter = (
+        forced if forced is not None else sniff_delimiter(text[start : start + _SNIFF_CHARS])
+    )
     return delimiter, start
 
 
@@ -185,7 +193,7 @@ def _parse_with_arrow(payload: bytes, delimiter: str, header: list[str]) -> _Par
     blank = table.num_rows - pc.sum(keep).as_py() if table.num_rows else 0
     if blank:
         table = table.filter(keep)
-    return table.combine_chunks(), 0, 0, blank + blank_text[0]
+    return table, 0, 0, blank + blank_text[0]
 
 
 def _non_blank_mask(table: pa.Table) -> pa.ChunkedArray:
