@@ -21,7 +21,10 @@ def as_array(column: Column) -> pa.Array:
 def empty_to_null(column: Column) -> pa.Array:
     """Empty strings become nulls: the table's one spelling of "no value"."""
     array = as_array(column)
-    return pc.if_else(pc.equal(array, ""), pa.scalar(None, pa.string()), array)
+    empty = pc.equal(array, "")
+    if not pc.any(empty).as_py():
+        return array
+    return pc.if_else(empty, pa.scalar(None, pa.string()), array)
 
 
 def count_changed(before: Column, after: Column) -> int:

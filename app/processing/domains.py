@@ -21,6 +21,7 @@ LINKEDIN_URL = (
     r"([^/?#\s]+)[/?#]?.*$"
 )
 _CANONICAL_HOST = "https://www.linkedin.com/"
+_CANONICAL_URL = r"^https://www\.linkedin\.com/(?:in|pub|company|school|showcase)/[^/?#\s]+$"
 _LINKEDIN_HOST = r"^(?:https?://)?(?:[a-z0-9-]+\.)*linkedin\.com/"
 _EXTRA_PATH = r"^([a-z]+/[^/]+)/.*$"
 COMPANY_HANDLE = r"^https://www\.linkedin\.com/(?:company|school|showcase)/([^/]+)$"
@@ -57,16 +58,17 @@ def clean_domains(column: Column, prefixes: Sequence[str] = DEFAULT_PREFIXES) ->
 
 def _rewrite_domains(x: pa.Array, hosts: str) -> pa.Array:
     # Capture-group rewrites are slow in RE2, so each step is a mask and a plain deletion.
-    x = _delete_where(x, r"^mailto:[^@/\s:]+@[^@/\s]+\.[^@/\s]+$", r"^mailto:")
-    x = _delete_where(x, r"^[^@/\s:]+@[^@/\s]+\.[^@/\s]+$", r"^[^@]*@")
-    x = pc.replace_substring_regex(x, r"^(?:[a-z][a-z0-9+.\-]*:)?//", "")
-    x = pc.replace_substring_regex(x, r"^[^/@?#]*@", "")
-    x = pc.replace_substring_regex(x, r"[/?#\\].*$", "")
-    x = pc.replace_substring_regex(x, r":\d*$", "")
-    x = pc.replace_substring_regex(x, r"\.+$", "")
+    x = where(pc.match_substring(x, "@"), _email_to_host, x)
+    x = pc.replace_substring_regex(x, r"^(?:[a-z][a-z0-9+.\-]*:)?//(?:[^/@?#]*@)?", "")
+    x = pc.replace_substring_regex(x, r"\.*(?::\d*)?(?:[/?#\\].*)?$", "")
     x = _delete_where(x, rf"^(?:{hosts})\.[^.]+\..+$", rf"^(?:{hosts})\.")
     needs_idna = pc.match_substring_regex(x, _NEEDS_IDNA)
     return map_values(x, to_unicode_host, where=needs_idna)
+
+
+def _email_to_host(x: pa.Array) -> pa.Array:
+    x = _delete_where(x, r"^mailto:[^@/\s:]+@[^@/\s]+\.[^@/\s]+$", r"^mailto:")
+    return _delete_where(x, r"^[^@/\s:]+@[^@/\s]+\.[^@/\s]+$", r"^[^@]*@")
 
 
 def _delete_where(array: pa.Array, where: str, pattern: str) -> pa.Array:
@@ -105,19 +107,19 @@ def clean_linkedin(column: Column) -> pa.Array:
     matched = pc.fill_null(pc.match_substring_regex(lowered, LINKEDIN_URL), False)
     if not pc.any(matched).as_py():
         return original
-    path = lowered.filter(matched)
-    # Most values already start with the canonical host: slicing it off is cheaper than a regex.
-    canonical_host = pc.starts_with(path, _CANONICAL_HOST)
-    path = pc.if_else(
-        canonical_host,
-        pc.utf8_slice_codeunits(path, len(_CANONICAL_HOST)),
-        pc.replace_substring_regex(path, _LINKEDIN_HOST, ""),
-    )
+    # Values already in the canonical form only needed lowercasing (most of a real list).
+    final = pc.fill_null(pc.match_substring_regex(lowered, _CANONICAL_URL), False)
+    messy = pc.and_(matched, pc.invert(final))
+    cleaned = where(messy, _canonical_linkedin, lowered)
+    return pc.if_else(matched, cleaned, original)
+
+
+def _canonical_linkedin(urls: pa.Array) -> pa.Array:
+    path = pc.replace_substring_regex(urls, _LINKEDIN_HOST, "")
     path = where(pc.match_substring_regex(path, r"[?#]"), _strip_query, path)
     path = where(pc.match_substring_regex(path, r"^[a-z]+/[^/]+/."), _strip_subpage, path)
     path = where(pc.ends_with(path, "/"), _strip_slashes, path)
-    canonical = pc.binary_join_element_wise(_CANONICAL_HOST, path, "")
-    return pc.replace_with_mask(original, matched, canonical)
+    return pc.binary_join_element_wise(_CANONICAL_HOST, path, "")
 
 
 def _strip_query(path: pa.Array) -> pa.Array:

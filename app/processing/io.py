@@ -27,7 +27,7 @@ __all__ = [
 ]
 
 # A cell Excel or Sheets would run as a formula; plain numbers such as -5 or +49 are harmless.
-_RISKY_START = r"^[=+\-@\t\r]"
+_RISKY_CHARACTERS = ("=", "+", "-", "@", "\t", "\r")
 _PLAIN_NUMBER = r"^[+-]?(?:\d+(?:[.,]\d+)*|[.,]\d+)(?:[eE][+-]?\d+)?$"
 _WRITE_BATCH = 65536
 _RECORD_BATCH = 10000
@@ -65,22 +65,23 @@ def sniff_file(path: Path) -> FileSniff:
 
 def neutralise_formulas(column: pa.Array | pa.ChunkedArray) -> pa.Array | pa.ChunkedArray:
     """Prefix cells a spreadsheet would execute as formulas with a single quote."""
-    risky = pc.and_(
-        pc.match_substring_regex(column, _RISKY_START),
-        pc.invert(pc.match_substring_regex(column, _PLAIN_NUMBER)),
-    )
-    if not pc.any(risky).as_py():
+    starts = pc.starts_with(column, _RISKY_CHARACTERS[0])
+    for character in _RISKY_CHARACTERS[1:]:  # prefix tests are far cheaper than a regex scan
+        starts = pc.or_(starts, pc.starts_with(column, character))
+    starts = pc.fill_null(starts, False)
+    if not pc.any(starts).as_py():
         return column
+    risky = pc.and_(starts, pc.invert(pc.match_substring_regex(column, _PLAIN_NUMBER)))
     return pc.if_else(risky, pc.binary_join_element_wise("'", column, ""), column)
 
 
 def write_csv(table: pa.Table, path: Path) -> None:
     """Write the table as UTF-8 CSV, safe to open in a spreadsheet, batch by batch."""
     schema = pa.schema([pa.field(name, pa.string()) for name in table.column_names])
+    safe = pa.table([neutralise_formulas(c) for c in table.columns], schema=schema)
     with pacsv.CSVWriter(path, schema) as writer:
-        for batch in table.to_batches(max_chunksize=_WRITE_BATCH):
-            columns = [neutralise_formulas(batch.column(i)) for i in range(batch.num_columns)]
-            writer.write_batch(pa.record_batch(columns, schema=schema))
+        for batch in safe.to_batches(max_chunksize=_WRITE_BATCH):
+            writer.write_batch(batch)
         if table.num_rows == 0:
             writer.write_table(schema.empty_table())
 

@@ -39,6 +39,8 @@ class CleanResult:
 def clean_whitespace(column: Column) -> pa.Array:
     """Trim and collapse whitespace (also non-breaking and zero-width); empty becomes null."""
     array = as_array(column)
+    if array.null_count == len(array):
+        return array
     needs = pc.fill_null(pc.match_substring_regex(array, _NEEDS_WHITESPACE), False)
     if not pc.any(needs).as_py():
         return empty_to_null(array)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -123,19 +124,23 @@ def _read_all(
     """Each file read and renamed to standard fields, its report entry and first row."""
     tables, file_reports, starts = [], [], []
     offset = 0
-    for k, item in enumerate(inputs):
-        reading(k, len(inputs))
+
+    def read(item: InputFile) -> tuple[pa.Table, dict[str, Any]]:
         try:
             result = read_csv_file(item.path)
         except ProcessingError as exc:
             exc.filename = item.display_name
             raise
-        table, file_report = _map_file(item, result, mappings, options)
-        tables.append(table)
-        file_reports.append(file_report)
-        starts.append(offset)
-        offset += table.num_rows
-    reading(len(inputs), len(inputs))
+        return _map_file(item, result, mappings, options)
+
+    reading(0, len(inputs))
+    with ThreadPoolExecutor(2) as pool:  # one file's Python work overlaps another's parsing
+        for k, (table, file_report) in enumerate(pool.map(read, inputs)):
+            tables.append(table)
+            file_reports.append(file_report)
+            starts.append(offset)
+            offset += table.num_rows
+            reading(k + 1, len(inputs))
     return tables, file_reports, starts
 
 
