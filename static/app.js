@@ -176,6 +176,14 @@
     if (target.id === "file-input" && target.files.length) {
       addFiles(target.files);
       target.value = "";
+    } else if (target.matches(".column-map select")) {
+      var row = target.closest("tr");
+      var pill = row.querySelector(".match .pill");
+      row.classList.add("is-changed");
+      if (pill) {
+        pill.textContent = "Your choice";
+        pill.className = "pill pill-info";
+      }
     } else if (target.name === "table_type") {
       isTypeChosen = true;
     } else if (target.name === "rate" && target.value !== "other") {

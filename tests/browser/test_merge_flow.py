@@ -100,6 +100,7 @@ def review_and_start(page: Any, receiver: Receiver, *, rate: str) -> str:
     page.locator("label.choice", has_text="People").click()
     expect(column_select(page, "a.csv", "Website")).to_have_value("Company Website")
     column_select(page, "c.csv", "Notes").select_option("Person Location")
+    expect(card(page, "c.csv").locator("tr", has_text="Notes")).to_contain_text("Your choice")
     page.get_by_label("Webhook URL").fill(receiver.url)
     page.get_by_role("button", name="Send a test record").click()
     expect(page.locator("#webhook-test")).to_contain_text("HTTP 200")
