@@ -7,6 +7,7 @@ bench/out/), it measures at three sizes (each doubling the rows):
   read      pyarrow.csv.read_csv of the same files alone, in a subprocess
   baseline  the design's original approach (pandas + pairwise fuzzy name matching) on the first
             n rows, n doubling while it stays under a minute, extrapolated quadratically
+Merges run twice and reads three times; the fastest run counts (the machine may be busy).
 The largest size is the max case: 10 files of 20 MiB each. Targets: merge at most 20x the raw
 read, peak RSS under 1.5 GB, time per row growing at most 1.2x per doubling of rows.
 Usage: python bench/bench_merge.py [--quick]
@@ -30,6 +31,7 @@ MAX_RATIO = 20.0
 MAX_RSS_MB = 1536.0
 MAX_GROWTH = 1.2
 BASELINE_BUDGET = 60.0
+REPEATS = 2
 
 # Each runner prints one JSON line: its own time and peak RSS (ru_maxrss is KiB on Linux).
 MERGE_RUNNER = """
@@ -37,16 +39,18 @@ import json, resource, sys, time
 t = time.perf_counter()
 from app.cli_merge import main
 code = main(sys.argv[1:])
-print(json.dumps({"code": code, "seconds": time.perf_counter() - t,
-                  "rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))
+usage = resource.getrusage(resource.RUSAGE_SELF)
+print(json.dumps({"code": code, "seconds": time.perf_counter() - t, "cpu": usage.ru_utime
+                  + usage.ru_stime, "rss_mb": usage.ru_maxrss / 1024}))
 """
 READ_RUNNER = """
 import json, resource, sys, time
 import pyarrow.csv
 t = time.perf_counter()
 rows = sum(pyarrow.csv.read_csv(path).num_rows for path in sys.argv[1:])
-print(json.dumps({"code": 0, "rows": rows, "seconds": time.perf_counter() - t,
-                  "rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))
+usage = resource.getrusage(resource.RUSAGE_SELF)
+print(json.dumps({"code": 0, "rows": rows, "seconds": time.perf_counter() - t, "cpu": usage.ru_utime
+                  + usage.ru_stime, "rss_mb": usage.ru_maxrss / 1024}))
 """
 # The design document's approach: pandas frames, header renaming, then every pair of rows
 # compared with a fuzzy ratio (it named fuzzywuzzy; rapidfuzz's ratio is the same score, faster).
@@ -81,9 +85,9 @@ for i in range(len(keys)):
             duplicate[j] = True
 out = df[[not d for d in duplicate]]
 out.to_csv("/dev/null", index=False)
-rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-print(json.dumps({"code": 0, "rows": len(keys), "seconds": time.perf_counter() - t,
-                  "read": read, "rss_mb": rss}))
+usage = resource.getrusage(resource.RUSAGE_SELF)
+print(json.dumps({"code": 0, "rows": len(keys), "seconds": time.perf_counter() - t, "read": read,
+                  "cpu": usage.ru_utime + usage.ru_stime, "rss_mb": usage.ru_maxrss / 1024}))
 """
 
 
@@ -129,6 +133,14 @@ def measure(code: str, args: list[str], timeout: float | None = None) -> dict[st
     return result
 
 
+def best_of(times: int, code: str, args: list[str]) -> dict[str, Any]:
+    """The fastest of a few runs (other work on the machine only ever adds time); peak RSS is
+    the largest seen."""
+    runs = [measure(code, args) for _ in range(times)]
+    best = min(runs, key=lambda r: r["wall"])
+    return {**best, "rss_mb": max(r["rss_mb"] for r in runs)}
+
+
 def pairwise_scores(report: dict[str, Any], data: Path) -> tuple[float, float]:
     """Pairwise precision and recall of the report's clusters against truth.csv."""
     with (data / "truth.csv").open(encoding="utf-8", newline="") as handle:
@@ -150,9 +162,8 @@ def run_merge(data: Path) -> dict[str, Any]:
     """The merge of one data set, with its quality against the truth."""
     files = [str(p) for p in sorted(data.glob("file_*.csv"))]
     target, report = data / "merged.csv", data / "report.json"
-    result = measure(
-        MERGE_RUNNER, [*files, "--type", "people", "-o", str(target), "--report", str(report)]
-    )
+    args = [*files, "--type", "people", "-o", str(target), "--report", str(report)]
+    result = best_of(REPEATS, MERGE_RUNNER, args)
     document = json.loads(report.read_text(encoding="utf-8"))
     result["rows"] = document["counts"]["input_records"]
     result["precision"], result["recall"] = pairwise_scores(document, data)
@@ -198,7 +209,7 @@ def main(argv: list[str] | None = None) -> int:
         data = generate(mb, 10)
         files = [str(p) for p in sorted(data.glob("file_*.csv"))]
         merge = run_merge(data)
-        read = measure(READ_RUNNER, files)
+        read = best_of(REPEATS + 1, READ_RUNNER, files)
         rows.append((mb, data, merge, read))
     mb, data, merge, read = rows[-1]
     start, budget = (500, 8.0) if args.quick else (4000, BASELINE_BUDGET)
@@ -212,52 +223,46 @@ def print_table(
 ) -> None:
     """The measurements and the verdict on each target."""
     print(
-        f"{'case':<34}{'rows':>9}{'wall s':>9}{'in-proc s':>10}{'peak RSS MB':>13}"
+        f"{'case':<34}{'rows':>9}{'wall s':>8}{'in-proc s':>10}{'cpu s':>7}{'RSS MB':>8}"
         f"{'x read':>8}{'us/row':>8}"
     )
-    previous = None
-    growths = []
+
+    def line(label: str, r: dict[str, Any], extra: str = "") -> None:
+        print(
+            f"{label:<34}{r['rows']:>9,}{r['wall']:>8.2f}{r['seconds']:>10.2f}"
+            f"{r.get('cpu', 0.0):>7.2f}{r['rss_mb']:>8.0f}{extra}"
+        )
+
+    per_row = []
     for mb, _, merge, read in rows:
-        per_row = merge["wall"] / merge["rows"] * 1e6
+        per_row.append(merge["wall"] / merge["rows"] * 1e6)
         ratio = merge["wall"] / read["wall"]
-        label = f"merge 10 x {mb:g} MiB"
-        print(
-            f"{label:<34}{merge['rows']:>9,}{merge['wall']:>9.2f}{merge['seconds']:>10.2f}"
-            f"{merge['rss_mb']:>13.0f}{ratio:>8.1f}{per_row:>8.1f}"
-        )
-        print(
-            f"{'  pyarrow.csv.read_csv alone':<34}{read['rows']:>9,}{read['wall']:>9.2f}"
-            f"{read['seconds']:>10.2f}{read['rss_mb']:>13.0f}"
-        )
-        if previous is not None:
-            growths.append(per_row / previous)
-        previous = per_row
-    print(
-        f"{'baseline pandas + pairwise fuzzy':<34}{baseline['rows']:>9,}{baseline['wall']:>9.2f}"
-        f"{baseline['seconds']:>10.2f}{baseline['rss_mb']:>13.0f}"
-    )
+        line(f"merge 10 x {mb:g} MiB", merge, f"{ratio:>8.1f}{per_row[-1]:>8.1f}")
+        line("  pyarrow.csv.read_csv alone", read)
+    line("baseline pandas + pairwise fuzzy", baseline)
     _, _, merge, read = rows[-1]
     slower = baseline["extrapolated"] / merge["wall"]
     print(
-        f"{'  extrapolated to ' + format(merge['rows'], ',') + ' rows':<34}{'':>9}"
-        f"{baseline['extrapolated']:>9.0f}  (quadratically; x{slower:,.0f} our merge)"
+        f"  extrapolated to {merge['rows']:,} rows: {baseline['extrapolated']:,.0f} s "
+        f"(pairwise part x{(merge['rows'] / baseline['rows']) ** 2:,.0f}; {slower:,.0f}x our merge)"
     )
-    ratio = merge["wall"] / read["wall"]
+    growths = [b / a for a, b in zip(per_row, per_row[1:], strict=False)]
+    wall_ratio = merge["wall"] / read["wall"]
+    inproc_ratio = merge["seconds"] / read["seconds"]
     print()
     print(
         f"quality at the largest size: pairwise precision {merge['precision']:.4f}, "
         f"recall {merge['recall']:.4f}"
     )
-    print(f"time per row growth per doubling: {', '.join(f'x{g:.2f}' for g in growths)}")
     checks = [
-        (f"merge <= {MAX_RATIO:g}x raw read", ratio <= MAX_RATIO, f"x{ratio:.1f}"),
         (
-            f"peak RSS < {MAX_RSS_MB:g} MB",
-            merge["rss_mb"] < MAX_RSS_MB,
-            f"{merge['rss_mb']:.0f} MB",
+            f"merge <= {MAX_RATIO:g}x raw read (wall, subprocess each)",
+            wall_ratio <= MAX_RATIO,
+            f"x{wall_ratio:.1f} (in-process x{inproc_ratio:.1f})",
         ),
+        (f"peak RSS < {MAX_RSS_MB:g} MB", merge["rss_mb"] < MAX_RSS_MB, f"{merge['rss_mb']:.0f}"),
         (
-            f"per-row time growth <= x{MAX_GROWTH}",
+            f"time per row grows <= x{MAX_GROWTH} per doubling",
             all(g <= MAX_GROWTH for g in growths),
             ", ".join(f"x{g:.2f}" for g in growths),
         ),

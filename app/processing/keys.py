@@ -11,7 +11,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from app.processing import fields as f
-from app.processing.arrays import as_array, empty_to_null
+from app.processing.arrays import as_array, empty_to_null, lower
 from app.processing.domains import clean_domains, clean_linkedin, is_valid_domain, linkedin_slug
 from app.processing.normalize import clean_emails, clean_whitespace
 from app.processing.values import EMAIL_PATTERN
@@ -73,7 +73,7 @@ def _null() -> pa.Scalar:
 
 def text_key(column: pa.Array) -> pa.Array:
     """Lowercase words without punctuation, single spaces; null when nothing is left."""
-    x = pc.utf8_lower(as_array(clean_whitespace(column)))
+    x = lower(clean_whitespace(column))
     x = pc.replace_substring_regex(x, r"&", " and ")
     x = pc.replace_substring_regex(x, _PUNCTUATION, " ")
     return empty_to_null(pc.utf8_trim(x, " "))
@@ -90,15 +90,14 @@ def person_name_key(
     full: pa.Array | None, first: pa.Array | None, last: pa.Array | None
 ) -> pa.Array:
     """A person's name for comparison: lowercase words, middle initials dropped."""
-    parts = [pc.fill_null(text_key(c), "") for c in (first, last) if c is not None]
-    joined = None
-    if parts:
-        joined = empty_to_null(pc.utf8_trim(pc.binary_join_element_wise(*parts, " "), " "))
-    if full is not None:
-        key = text_key(full)
-        joined = key if joined is None else pc.if_else(pc.is_valid(key), key, joined)
-    if joined is None:
-        raise ValueError("no name column")
+    size = len(next(c for c in (full, first, last) if c is not None))
+    joined = text_key(full) if full is not None else pa.nulls(size, pa.string())
+    named = [c for c in (first, last) if c is not None]
+    missing = pc.is_null(joined)
+    if named and pc.any(missing).as_py():  # after cleaning, only rows without any name
+        parts = [pc.fill_null(text_key(c.filter(missing)), "") for c in named]
+        from_parts = pc.utf8_trim(pc.binary_join_element_wise(*parts, " "), " ")
+        joined = pc.replace_with_mask(joined, missing, empty_to_null(from_parts))
     without_initials = pc.replace_substring_regex(joined, r"(?:^| )[^ ](?: |$)", " ")
     without_initials = pc.replace_substring_regex(without_initials, r"(?:^| )[^ ](?: |$)", " ")
     single = empty_to_null(
