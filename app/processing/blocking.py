@@ -81,12 +81,7 @@ def window_pairs(
         }
     )
     if block is not None:
-        # a block is worth comparing only when it holds two clusters: min label != max label
-        spread = table.group_by("b").aggregate([("l", "min"), ("l", "max")])
-        busy = spread.filter(pc.not_equal(spread.column("l_min"), spread.column("l_max")))
-        table = table.filter(
-            pc.is_in(table.column("b"), value_set=busy.column("b").combine_chunks())
-        )
+        table = _busy_blocks(table)
     table = table.append_column(
         "o", codes(order.take(pc.index_in(table.column("r"), value_set=rows)))
     )
@@ -102,6 +97,13 @@ def window_pairs(
         table.column("f_any").to_pylist(),
         window,
     )
+
+
+def _busy_blocks(table: pa.Table) -> pa.Table:
+    """The rows of blocks holding two or more clusters (min label != max label)."""
+    spread = table.group_by("b").aggregate([("l", "min"), ("l", "max")])
+    busy = spread.filter(pc.not_equal(spread.column("l_min"), spread.column("l_max")))
+    return table.filter(pc.is_in(table.column("b"), value_set=busy.column("b").combine_chunks()))
 
 
 def _neighbours(

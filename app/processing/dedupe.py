@@ -30,11 +30,6 @@ class DedupeResult:
     labels: list[int]
     edges: tuple[Edge, ...]
 
-    @property
-    def cluster_count(self) -> int:
-        """The number of clusters, i.e. output records."""
-        return len(set(self.labels))
-
 
 def dedupe(
     table: pa.Table,

@@ -124,22 +124,7 @@ def detect_mapping(
     samples: Mapping[str, Sequence[str]] | None = None,
 ) -> dict[str, HeaderMatch]:
     """Map each header to a standard field; one header per field, user overrides win."""
-    known = standard_fields(mappings, table_type)
-    overrides = overrides or {}
-    result: dict[str, HeaderMatch] = {}
-    taken: dict[str, str] = {}
-    for header, field in overrides.items():
-        if header not in headers:
-            continue
-        if field is not None and field not in known:
-            raise ProcessingError(f"'{field}' is not a {table_type} field.")
-        if field is not None and field in taken:
-            raise ProcessingError(
-                f"'{field}' is chosen for two columns: '{taken[field]}' and '{header}'."
-            )
-        result[header] = HeaderMatch(field, 100, "chosen by you" if field else "ignored by you")
-        if field is not None:
-            taken[field] = header
+    result, taken = _apply_overrides(headers, overrides or {}, mappings, table_type)
     roles = f.field_roles(mappings, table_type)
     candidates = []
     for position, header in enumerate(headers):
@@ -171,6 +156,31 @@ def detect_mapping(
             result[header] = HeaderMatch(field, score, note)
             taken[field] = header
     return {h: result[h] for h in headers}
+
+
+def _apply_overrides(
+    headers: Sequence[str],
+    overrides: Mapping[str, str | None],
+    mappings: Mapping[str, Any],
+    table_type: str,
+) -> tuple[dict[str, HeaderMatch], dict[str, str]]:
+    """The user's choices (header -> field or None), and which header each field came from."""
+    known = standard_fields(mappings, table_type)
+    result: dict[str, HeaderMatch] = {}
+    taken: dict[str, str] = {}
+    for header, field in overrides.items():
+        if header not in headers:
+            continue
+        if field is not None and field not in known:
+            raise ProcessingError(f"'{field}' is not a {table_type} field.")
+        if field is not None and field in taken:
+            raise ProcessingError(
+                f"'{field}' is chosen for two columns: '{taken[field]}' and '{header}'."
+            )
+        result[header] = HeaderMatch(field, 100, "chosen by you" if field else "ignored by you")
+        if field is not None:
+            taken[field] = header
+    return result, taken
 
 
 def _fit_values(

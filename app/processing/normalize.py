@@ -25,6 +25,16 @@ _NEEDS_WHITESPACE = (
 )
 
 Progress = Callable[[int, int], None]
+# The report's cleaning counts, one per step
+COUNTS = (
+    "whitespace_cleaned",
+    "domains_cleaned",
+    "linkedin_cleaned",
+    "emails_cleaned",
+    "names_cased",
+    "names_filled",
+    "handles_filled",
+)
 _WORKERS = 2
 
 
@@ -70,28 +80,10 @@ def clean_table(
     """Apply the cleaning steps the options switch on, counting the cells each one changes."""
     rules = mappings.get("data_cleaning_rules") or {}
     columns = {name: as_array(table.column(name)) for name in table.column_names}
-    counts = dict.fromkeys(
-        (
-            "whitespace_cleaned",
-            "domains_cleaned",
-            "linkedin_cleaned",
-            "emails_cleaned",
-            "names_cased",
-            "names_filled",
-            "handles_filled",
-        ),
-        0,
-    )
+    counts = dict.fromkeys(COUNTS, 0)
     steps = len(columns) + 2
     if normalize_on and rules.get("normalize_whitespace", True) is not False:
-        names = list(columns)
-        with ThreadPoolExecutor(_WORKERS) as pool:  # Arrow kernels release the GIL
-            cleaned = pool.map(lambda n: _changed(columns[n], clean_whitespace), names)
-            for done, (name, (array, changed)) in enumerate(zip(names, cleaned, strict=True)):
-                counts["whitespace_cleaned"] += changed
-                columns[name] = array
-                if progress:
-                    progress(done + 1, steps)
+        _clean_all_whitespace(columns, counts, progress, steps)
 
     def present(role: str) -> list[str]:
         return [c for c in f.fields_with_role(mappings, table_type, role) if c in columns]
@@ -122,6 +114,19 @@ def clean_table(
     if progress:
         progress(steps, steps)
     return CleanResult(pa.table(list(columns.values()), names=list(columns)), counts)
+
+
+def _clean_all_whitespace(
+    columns: dict[str, pa.Array], counts: dict[str, int], progress: Progress | None, steps: int
+) -> None:
+    names = list(columns)
+    with ThreadPoolExecutor(_WORKERS) as pool:  # Arrow kernels release the GIL
+        cleaned = pool.map(lambda n: _changed(columns[n], clean_whitespace), names)
+        for done, (name, (array, changed)) in enumerate(zip(names, cleaned, strict=True)):
+            counts["whitespace_cleaned"] += changed
+            columns[name] = array
+            if progress:
+                progress(done + 1, steps)
 
 
 def _changed(array: pa.Array, fn: Callable[[Column], pa.Array]) -> tuple[pa.Array, int]:

@@ -10,7 +10,7 @@ from typing import Any
 
 import pyarrow as pa
 
-from app.processing.dedupe import dedupe
+from app.processing.dedupe import DedupeResult, dedupe
 from app.processing.errors import Cancelled, ProcessingError
 from app.processing.fields import standard_fields
 from app.processing.headers import HeaderMatch, detect_mapping
@@ -52,20 +52,10 @@ def run(
     is_cancelled: Callable[[], bool] | None = None,
 ) -> PipelineResult:
     """Merge the files into one clean, deduplicated table and explain what was done."""
-    if not inputs:
-        raise ProcessingError("There are no files to merge.")
-    fields = standard_fields(mappings, options.table_type)
-    if not fields:
-        raise ProcessingError(f"The mappings define no {options.table_type} fields.")
+    fields = _fields_to_fill(inputs, mappings, options)
 
     def report_progress(stage: str) -> Callable[[int, int], None]:
-        def call(done: int, total: int) -> None:
-            if is_cancelled is not None and is_cancelled():
-                raise Cancelled("The job was cancelled.")
-            if progress is not None:
-                progress(stage, done, total)
-
-        return call
+        return _stage_progress(stage, progress, is_cancelled)
 
     tables, file_reports, starts = _read_all(inputs, mappings, options, report_progress("read"))
     combined = _combine(tables, fields)
@@ -97,17 +87,56 @@ def run(
     _release_memory()
     merging(1, 2)
     provenance = Provenance([i.display_name for i in inputs], starts)
+    report = _report(options.table_type, file_reports, counts, merged, found, provenance)
+    report["validation"] = validate(merged.table, mappings, options.table_type)
+    merging(2, 2)
+    return PipelineResult(merged.table, report)
+
+
+def _report(
+    table_type: str,
+    file_reports: list[dict[str, Any]],
+    counts: dict[str, int],
+    merged: MergeResult,
+    found: DedupeResult,
+    provenance: Provenance,
+) -> dict[str, Any]:
+    """The contract's processing report (validation is added by the caller)."""
     clusters = cluster_entries(merged, found.labels, found.edges, provenance)
-    report = {
+    return {
         "mapping_version": None,
-        "table_type": options.table_type,
+        "table_type": table_type,
         "files": file_reports,
         "counts": {**_counts(counts, merged, file_reports), "clusters": len(clusters)},
         "clusters": clusters,
-        "validation": validate(merged.table, mappings, options.table_type),
+        "validation": [],
     }
-    merging(2, 2)
-    return PipelineResult(merged.table, report)
+
+
+def _stage_progress(
+    stage: str, progress: Progress | None, is_cancelled: Callable[[], bool] | None
+) -> Callable[[int, int], None]:
+    """A (done, total) callback for one stage that also checks for cancellation."""
+
+    def call(done: int, total: int) -> None:
+        if is_cancelled is not None and is_cancelled():
+            raise Cancelled("The job was cancelled.")
+        if progress is not None:
+            progress(stage, done, total)
+
+    return call
+
+
+def _fields_to_fill(
+    inputs: Sequence[InputFile], mappings: Mapping[str, Any], options: MergeOptions
+) -> list[str]:
+    """The standard fields of the output, refusing a job with nothing to do."""
+    if not inputs:
+        raise ProcessingError("There are no files to merge.")
+    fields = standard_fields(mappings, options.table_type)
+    if not fields:
+        raise ProcessingError(f"The mappings define no {options.table_type} fields.")
+    return fields
 
 
 def _release_memory() -> None:

@@ -27,11 +27,6 @@ class Provenance:
     files: list[str]
     starts: list[int]  # combined-table index of each file's first row
 
-    def locate(self, row: int) -> tuple[str, int]:
-        """(file display name, 1-based data row in that file) of a combined-table row."""
-        k = bisect.bisect_right(self.starts, row) - 1
-        return self.files[k], row - self.starts[k] + 1
-
 
 def cluster_entries(
     merged: MergeResult, labels: list[int], edges: Sequence[Edge], provenance: Provenance
