@@ -42,39 +42,57 @@ def dedupe(
 ) -> DedupeResult:
     """Cluster rows that are the same person or company: exact keys, or fuzzy names."""
 
-    def step(done: int) -> None:
+    total = 3 + 3 * _ROUNDS  # keys, one step per exact key kind, three per fuzzy round
+    done = 0
+
+    def step() -> None:
+        nonlocal done
         if is_cancelled is not None and is_cancelled():
             raise Cancelled("The job was cancelled.")
+        done += 1
         if progress is not None:
-            progress("dedupe", done, 4)
+            progress("dedupe", min(done, total), total)
 
     keys = build_keys(table, mappings, options.table_type, is_clean=is_clean)
     uf = UnionFind(table.num_rows)
-    step(0)
+    step()
     for rule, key in keys.exact.items():
         uf.union_all(first_index_pairs(key), rule)
-    step(1)
+        step()
     if keys.name is not None:
-        completeness = _completeness(table)
-        labels = uf.label_array()
-        focus = None
-        filled = keys
-        # Joining clusters pools their fields, which can reveal new matches (deduping the
-        # output must change nothing), so fuzzy rounds repeat on the grown clusters.
-        for _ in range(_ROUNDS):
-            filled = _fill_by_cluster(keys, labels, completeness, filled, focus)
-            if options.table_type == "people":
-                candidates = _people_candidates(filled, labels, focus)
-            else:
-                candidates = _company_candidates(filled, labels, focus)
-            step(2)
-            if not _join_fuzzy(uf, filled, candidates, options, labels):
-                break
-            grown = uf.label_array()
-            focus = pc.is_in(grown, value_set=pc.unique(grown.filter(pc.not_equal(grown, labels))))
-            labels = grown
-    step(4)
+        _fuzzy_rounds(uf, keys, _completeness(table), options, step)
+    done = total - 1
+    step()
     return DedupeResult(uf.labels(), tuple(uf.edges))
+
+
+def _fuzzy_rounds(
+    uf: UnionFind,
+    keys: MatchKeys,
+    completeness: pa.Array,
+    options: MergeOptions,
+    step: Callable[[], None],
+) -> None:
+    """Join fuzzy matches; joining clusters pools their fields, which can reveal new matches
+    (and deduping the output must change nothing), so rounds repeat on the grown clusters."""
+    labels = uf.label_array()
+    focus = None
+    filled = keys
+    for _ in range(_ROUNDS):
+        filled = _fill_by_cluster(keys, labels, completeness, filled, focus)
+        step()
+        if options.table_type == "people":
+            candidates = _people_candidates(filled, labels, focus)
+        else:
+            candidates = _company_candidates(filled, labels, focus)
+        step()
+        joined = _join_fuzzy(uf, filled, candidates, options, labels)
+        step()
+        if not joined:
+            return
+        grown = uf.label_array()
+        focus = pc.is_in(grown, value_set=pc.unique(grown.filter(pc.not_equal(grown, labels))))
+        labels = grown
 
 
 def _completeness(table: pa.Table) -> pa.Array:

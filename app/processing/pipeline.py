@@ -80,16 +80,17 @@ def run(
     )
     _release_memory()
     merging = report_progress("merge")
-    merging(0, 2)
+    merging(0, 3)
     merged = merge_clusters(cleaned.table, found.labels, smart=options.smart_merge)
     counts = {"input_records": len(found.labels), **cleaned.counts}
     del cleaned
     _release_memory()
-    merging(1, 2)
+    merging(1, 3)
     provenance = Provenance([i.display_name for i in inputs], starts)
     report = _report(options.table_type, file_reports, counts, merged, found, provenance)
+    merging(2, 3)
     report["validation"] = validate(merged.table, mappings, options.table_type)
-    merging(2, 2)
+    merging(3, 3)
     return PipelineResult(merged.table, report)
 
 
