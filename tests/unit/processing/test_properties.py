@@ -81,3 +81,27 @@ def test_dedupe_puts_every_row_in_exactly_one_cluster_and_is_idempotent(
     assert merged.table.num_rows == len(set(found.labels))
     again = dedupe(merged.table, mappings=mappings, options=options)
     assert again.labels == list(range(merged.table.num_rows))
+
+
+COMPANY_NAMES = st.sampled_from(["Acme", "Acme Inc", "Acmee", "Beta Labs", "Beta Lab", None])
+DOMAINS = st.sampled_from(["acme.com", "https://www.acme.com/", "beta.io", "acme.net", None])
+COMPANY_ROWS = st.lists(st.tuples(COMPANY_NAMES, DOMAINS), min_size=1, max_size=25)
+
+
+@settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(COMPANY_ROWS, st.sampled_from([70, 85, 95]))
+def test_company_dedupe_partitions_and_is_idempotent(
+    mappings: dict[str, Any], rows: list[tuple[str | None, ...]], threshold: int
+) -> None:
+    table = pa.table(
+        {
+            "Company Name": pa.array([r[0] for r in rows], pa.string()),
+            "Company Domain": pa.array([r[1] for r in rows], pa.string()),
+        }
+    )
+    options = MergeOptions("company", threshold=threshold)
+    found = dedupe(table, mappings=mappings, options=options)
+    assert all(found.labels[label] == label <= row for row, label in enumerate(found.labels))
+    merged = merge_clusters(table, found.labels)
+    again = dedupe(merged.table, mappings=mappings, options=options)
+    assert again.labels == list(range(merged.table.num_rows))
