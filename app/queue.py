@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from redis.asyncio import Redis
 from saq import Queue
+from saq.job import Status
 from saq.queue.redis import RedisQueue
 
 from app.config import Settings
@@ -21,14 +22,34 @@ def create_queue(redis_url: str) -> Queue:
     return RedisQueue(redis, name=QUEUE_NAME)
 
 
+def _latest_key(job_id: str) -> str:
+    return f"csv-merger:queue-entry:{job_id}"
+
+
+async def _remember(queue: Queue, job_id: str, key: str) -> None:
+    """Remember a job's newest queue entry, so recovery can tell waiting from lost."""
+    await queue.redis.set(_latest_key(job_id), key, ex=JOB_RECORD_TTL_SECONDS)  # type: ignore[attr-defined]
+
+
+async def queue_entry_waiting(queue: Queue, job_id: str) -> bool:
+    """True while the job's newest queue entry is still queued or running."""
+    key = await queue.redis.get(_latest_key(job_id))  # type: ignore[attr-defined]
+    if not key:
+        return False
+    entry = await queue.job(key.decode() if isinstance(key, bytes) else key)
+    return entry is not None and entry.status in (Status.QUEUED, Status.ACTIVE)
+
+
 async def enqueue_processing(
     queue: Queue, settings: Settings, job_id: str, run: str | int = 0
 ) -> None:
     """Queue a job's processing; the key makes a second enqueue of the same run a no-op."""
+    key = f"process:{job_id}:{run}"
+    await _remember(queue, job_id, key)
     await queue.enqueue(
         "process_job",
         job_id=job_id,
-        key=f"process:{job_id}:{run}",
+        key=key,
         timeout=settings.JOB_TIMEOUT,
         heartbeat=HEARTBEAT_SECONDS * 3,
         retries=1,  # re-runs are decided by the lease in the database, not by SAQ
@@ -40,11 +61,13 @@ async def enqueue_delivery(
     queue: Queue, job_id: str, run: str | int = 0, *, include_failed: bool = False
 ) -> None:
     """Queue a job's webhook delivery; it may run for hours at a low rate, so no timeout."""
+    key = f"deliver:{job_id}:{run}:{int(include_failed)}"
+    await _remember(queue, job_id, key)
     await queue.enqueue(
         "deliver_job",
         job_id=job_id,
         include_failed=include_failed,
-        key=f"deliver:{job_id}:{run}:{int(include_failed)}",
+        key=key,
         timeout=0,
         heartbeat=HEARTBEAT_SECONDS * 3,
         retries=1,

@@ -6,19 +6,30 @@ import asyncio
 import dataclasses
 import logging
 import os
+import secrets
 from typing import Any
 
+from redis.exceptions import RedisError
 from saq import CronJob
 from saq.types import Context
+from sqlalchemy.exc import DBAPIError
+from sqlalchemy.exc import TimeoutError as SQLAlchemyTimeout
 
 from app.config import Settings
 from app.queue import enqueue_delivery
 from app.resources import Resources
 from app.services import cleanup as cleanup_service
-from app.services import delivery_runs, job_runs, processing_runs
+from app.services import delivery_runs, job_rows, job_runs, processing_runs
 from app.storage.models import Job
 
 log = logging.getLogger(__name__)
+
+
+# A dependency that was away for a moment: the run is retried by recovery, not failed.
+TRANSIENT_ERRORS = (DBAPIError, SQLAlchemyTimeout, RedisError, OSError)
+CRASH_MESSAGE = (
+    "Processing stopped on an unexpected error; please try again or contact the operator."
+)
 
 
 def _resources(ctx: Context) -> Resources:
@@ -26,7 +37,8 @@ def _resources(ctx: Context) -> Resources:
 
 
 def _owner(ctx: Context) -> str:
-    return f"{ctx['worker'].id}:{os.getpid()}"
+    """Unique per run: two queue entries of one job in one worker are two different runs."""
+    return f"{ctx['worker'].id}:{os.getpid()}:{secrets.token_hex(4)}"
 
 
 async def _load(res: Resources, job_id: str) -> Job | None:
@@ -54,14 +66,12 @@ async def process_job(ctx: Context, *, job_id: str) -> dict[str, Any]:
     async with job_runs.controlled_run(res, job, owner, _heartbeat(ctx), _draining(ctx)) as ctl:
         try:
             done = await processing_runs.run(res, job, ctl)
+        except TRANSIENT_ERRORS:
+            log.warning("job %s: processing interrupted; it will run again", job_id, exc_info=True)
+            raise
         except Exception:
             log.exception("job %s: processing crashed", job_id)
-            await processing_runs.fail(
-                res,
-                job,
-                "Processing stopped on an unexpected error; "
-                "please try again or contact the operator.",
-            )
+            await job_rows.fail(res, job, CRASH_MESSAGE, only_if=("pending", "processing"))
             raise
     if done is not None and done.status == "delivering":
         await enqueue_delivery(res.queue, job_id, done.run_count)

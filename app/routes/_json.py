@@ -7,12 +7,18 @@ from typing import Any
 
 from quart import request
 
-from app.errors import BadInput
+from app.errors import BadInput, TooLarge
+
+MAX_JSON_BYTES = 1024 * 1024
 
 
 async def json_body() -> Any:
     """The parsed JSON body; 400 when it is missing, not UTF-8 or not JSON."""
+    if (request.content_length or 0) > MAX_JSON_BYTES:
+        raise TooLarge("A JSON request must stay under 1 MB.", code="too_large")
     raw = await request.get_data(as_text=False)
+    if len(raw) > MAX_JSON_BYTES:
+        raise TooLarge("A JSON request must stay under 1 MB.", code="too_large")
     try:
         return json.loads(raw.decode("utf-8"))
     except (UnicodeDecodeError, json.JSONDecodeError, RecursionError):

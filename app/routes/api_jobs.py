@@ -57,7 +57,8 @@ async def preview(job_id: str) -> ResponseReturnValue:
 
 @bp.get("/jobs/<job_id>/report")
 async def report(job_id: str) -> ResponseReturnValue:
-    return await jobs.report(resources(), owner=session_id(), job_id=job_id)
+    path = await jobs.report_file(resources(), owner=session_id(), job_id=job_id)
+    return await send_file(path, mimetype="application/json")
 
 
 @bp.get("/jobs/<job_id>/download")

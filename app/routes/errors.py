@@ -9,7 +9,8 @@ from quart import Quart, render_template, request
 from quart.typing import ResponseReturnValue
 from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import TimeoutError as RedisTimeoutError
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import InterfaceError, OperationalError
+from sqlalchemy.exc import TimeoutError as SQLAlchemyTimeout
 from werkzeug.exceptions import HTTPException
 
 from app.errors import AppError, DependencyDown
@@ -52,6 +53,8 @@ def register(app: Quart) -> None:
         )
 
     @app.errorhandler(OperationalError)
+    @app.errorhandler(InterfaceError)
+    @app.errorhandler(SQLAlchemyTimeout)
     async def on_database_down(error: Exception) -> ResponseReturnValue:
         log.warning("database unavailable: %s", error)
         return await render_app_error(

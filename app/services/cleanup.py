@@ -14,12 +14,20 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from croniter import croniter
-from sqlalchemy import delete, select, update
+from sqlalchemy import delete, func, select, update
 
 from app.resources import Resources
 from app.services import progress, sessions
-from app.services.quotas import ACTIVE_STATUSES, folder_bytes
-from app.storage.models import CleanupRun, DeliveryRecord, Job, SessionRow, Upload, UploadFile
+from app.services.quotas import folder_bytes
+from app.storage.models import (
+    ACTIVE_STATUSES,
+    CleanupRun,
+    DeliveryRecord,
+    Job,
+    SessionRow,
+    Upload,
+    UploadFile,
+)
 from app.storage.paths import is_valid_id
 
 log = logging.getLogger(__name__)
@@ -152,18 +160,25 @@ async def _purge_old_jobs(res: Resources, now: datetime, counts: CleanupCounts) 
                     select(Job).where(
                         Job.is_purged.is_(False),
                         Job.status.not_in(ACTIVE_STATUSES),
-                        Job.created_at < cutoff,
+                        func.coalesce(Job.finished_at, Job.created_at) < cutoff,
                     )
                 )
             ).all()
         )
     for job in old:
-        await _remove_tree(res.paths.job_dir(job.session_id, job.id), counts)
+        # Claim the purge first: a retry that reopened the job meanwhile keeps its files.
         async with res.db.begin() as db:
-            await db.execute(delete(DeliveryRecord).where(DeliveryRecord.job_id == job.id))
-            await db.execute(
-                update(Job).where(Job.id == job.id).values(is_purged=True, is_result_ready=False)
+            claimed = await db.execute(
+                update(Job)
+                .where(
+                    Job.id == job.id, Job.status.not_in(ACTIVE_STATUSES), Job.is_purged.is_(False)
+                )
+                .values(is_purged=True, is_result_ready=False)
             )
+            if getattr(claimed, "rowcount", 0) != 1:
+                continue
+            await db.execute(delete(DeliveryRecord).where(DeliveryRecord.job_id == job.id))
+        await _remove_tree(res.paths.job_dir(job.session_id, job.id), counts)
         await progress.forget(res.redis, job.session_id, job.id)
         counts.jobs_purged += 1
 
@@ -172,7 +187,9 @@ async def _remove_old_uploads(res: Resources, now: datetime, counts: CleanupCoun
     """Uploaded files older than the retention, unless a running job reads them."""
     cutoff = now - timedelta(hours=res.settings.DATA_RETENTION_HOURS)
     async with res.db() as db:
-        in_use = select(Job.upload_id).where(Job.status.in_(ACTIVE_STATUSES))
+        in_use = select(Job.upload_id).where(
+            Job.status.in_(ACTIVE_STATUSES), Job.upload_id.is_not(None)
+        )
         old = list(
             (
                 await db.scalars(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Sequence
 from typing import Any
 
@@ -11,11 +12,10 @@ from app.delivery import UnsafeTarget, send_test_record
 from app.errors import BadInput, Conflict, Invalid, UpstreamFailed
 from app.queue import enqueue_delivery
 from app.resources import Resources
-from app.services import delivery_records, progress
+from app.services import delivery_records, job_rows
 from app.services.delivery_runs import delivery_options
 from app.services.job_runs import QUEUED, QUEUED_GRACE_SECONDS, lease_until
 from app.services.jobs import ACTIVE_STATUSES, owned_job
-from app.services.processing_runs import _mark
 from app.services.uploads import TABLE_TYPES
 
 MAX_FAILED_LISTED = 1000
@@ -39,14 +39,26 @@ SAMPLE_RECORDS = {
 
 
 def records_at(path: Any, rows: Sequence[int]) -> dict[int, dict[str, Any]]:
-    """Output records by 1-based row, read from the memory-mapped result."""
-    if not rows:
-        return {}
+    """Output records by 1-based row, reading only the record batches that hold them."""
+    wanted = sorted(set(rows))
+    found: dict[int, dict[str, Any]] = {}
+    if not wanted:
+        return found
     with pa.memory_map(str(path)) as source:
-        table = pa.ipc.open_file(source).read_all()
-        return {
-            row: table.slice(row - 1, 1).to_pylist()[0] for row in rows if 0 < row <= table.num_rows
-        }
+        reader = pa.ipc.open_file(source)
+        first_row, index = 1, 0
+        for batch_index in range(reader.num_record_batches):
+            batch = reader.get_batch(batch_index)
+            end_row = first_row + batch.num_rows
+            while index < len(wanted) and wanted[index] < end_row:
+                row = wanted[index]
+                if row >= first_row:
+                    found[row] = batch.slice(row - first_row, 1).to_pylist()[0]
+                index += 1
+            if index == len(wanted):
+                break
+            first_row = end_row
+    return found
 
 
 async def failed(res: Resources, *, owner: str, job_id: str) -> dict[str, Any]:
@@ -54,7 +66,8 @@ async def failed(res: Resources, *, owner: str, job_id: str) -> dict[str, Any]:
     job = await owned_job(res, owner, job_id)
     entries = await delivery_records.failed_page(res, job.id, limit=MAX_FAILED_LISTED)
     path = res.paths.result_records(job.session_id, job.id)
-    records = records_at(path, [entry.row for entry in entries]) if path.exists() else {}
+    rows = [entry.row for entry in entries]
+    records = await asyncio.to_thread(records_at, path, rows) if path.exists() else {}
     return {
         "failed": [
             {
@@ -79,13 +92,17 @@ async def retry_failed(res: Resources, *, owner: str, job_id: str) -> dict[str, 
     job = await owned_job(res, owner, job_id)
     if job.status in ACTIVE_STATUSES:
         raise Conflict("The job is still running; retry when it has finished.", code="job_running")
+    if job.status == "cancelled":
+        raise Conflict("The job was cancelled; start a new one.", code="job_cancelled")
     if not job.webhook_url or not job.is_result_ready or job.is_purged:
         raise Conflict("This job has no deliveries to retry.", code="nothing_to_retry")
-    if job.failed_webhooks == 0 and not job.is_delivery_paused:
+    unsent = job.total_records - job.successful_webhooks - job.failed_webhooks
+    if job.failed_webhooks == 0 and unsent <= 0:
         raise Conflict("There are no failed deliveries.", code="nothing_to_retry")
-    await _mark(
+    reopened = await job_rows.mark(
         res,
         job.id,
+        only_if=("completed", "failed"),
         status="delivering",
         stage="delivering",
         error_message=None,
@@ -93,9 +110,11 @@ async def retry_failed(res: Resources, *, owner: str, job_id: str) -> dict[str, 
         lease_owner=QUEUED,
         lease_expires_at=lease_until(QUEUED_GRACE_SECONDS),
     )
+    if not reopened:
+        raise Conflict("The job changed meanwhile; reload and try again.", code="job_changed")
     await enqueue_delivery(res.queue, job.id, f"retry{job.run_count}", include_failed=True)
-    await progress.publish(res.redis, owner, job.id, status="delivering")
-    return {"status": "success", "job_id": job.id, "retrying": job.failed_webhooks}
+    await job_rows.publish_quietly(res, job, status="delivering")
+    return {"status": "success", "job_id": job.id, "retrying": job.failed_webhooks + unsent}
 
 
 async def send_test(res: Resources, *, payload: Any) -> dict[str, Any]:

@@ -95,29 +95,6 @@ async def save(res: Resources, job_id: str, outcomes: Sequence[RecordOutcome]) -
     return delivered, failed
 
 
-async def fail_unsent(res: Resources, job_id: str, total: int, error: str) -> None:
-    """List every row that has no delivery state yet as failed with `error` (after a 410)."""
-    skip = await finished_rows(res, job_id, total, include_failed=False)
-    insert = _upsert(res)
-    unsent = [row for row in range(1, total + 1) if not skip[row]]
-    async with res.db.begin() as db:
-        for start in range(0, len(unsent), _INSERT_CHUNK):
-            chunk = unsent[start : start + _INSERT_CHUNK]
-            statement = insert(DeliveryRecord).values(
-                [
-                    {
-                        "job_id": job_id,
-                        "row": row,
-                        "status": "failed",
-                        "attempts": 0,
-                        "last_error": error,
-                    }
-                    for row in chunk
-                ]
-            )
-            await db.execute(statement.on_conflict_do_nothing(index_elements=["job_id", "row"]))
-
-
 async def failed_page(
     res: Resources, job_id: str, *, limit: int, offset: int = 0
 ) -> list[DeliveryRecord]:

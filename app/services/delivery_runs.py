@@ -9,16 +9,18 @@ from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import func, select
+from sqlalchemy.exc import DBAPIError, OperationalError
+from sqlalchemy.exc import TimeoutError as SQLAlchemyTimeout
 
 from app.delivery import DeliveryEngine, DeliveryOptions, RecordOutcome
 from app.processing import io as csv_io
 from app.resources import Resources
-from app.services import delivery_records, progress
+from app.services import delivery_records, job_rows, progress
 from app.services.job_runs import RunControl
-from app.services.processing_runs import _mark, fail
 from app.storage.models import DeliveryRecord, Job
 
 log = logging.getLogger(__name__)
+SAVE_RETRY_WAITS = (1, 2, 5, 10, 20)
 
 STOP_MESSAGES = {
     "gone": "The webhook answered 410 Gone: delivery stopped and the remaining records are "
@@ -26,7 +28,6 @@ STOP_MESSAGES = {
     "endpoint keeps failing": "The endpoint keeps failing: delivery is paused after {n} failed "
     "records in a row. Check the endpoint, then retry the failed deliveries to continue.",
 }
-GONE_ERROR = "not sent: the endpoint answered 410 Gone"
 
 
 def delivery_options(res: Resources) -> DeliveryOptions:
@@ -43,14 +44,15 @@ def delivery_options(res: Resources) -> DeliveryOptions:
 async def run(res: Resources, job: Job, control: RunControl, *, include_failed: bool) -> None:
     """Send every record not yet acknowledged (and, on a retry, the failed ones)."""
     assert job.webhook_url
-    await _mark(
+    if not await job_rows.mark(
         res,
         job.id,
-        status="delivering",
+        only_if=("delivering",),
         stage="delivering",
         is_delivery_paused=False,
         error_message=None,
-    )
+    ):
+        return  # cancelled or ended before this run began
     skip = await delivery_records.finished_rows(
         res, job.id, job.total_records, include_failed=include_failed
     )
@@ -87,20 +89,18 @@ async def _end(
     if stopped == "cancelled" or (stopped is None and control.is_cancelled()):
         # Cancelled by the user (status already says so) or stopping for a shutdown or a lost
         # lease: keep the counts as a checkpoint; a later run resumes from delivery_records.
-        await _mark(res, job.id, **totals)
+        await job_rows.mark(res, job.id, **totals)
         return
-    if stopped == "gone":
-        await delivery_records.fail_unsent(res, job.id, job.total_records, GONE_ERROR)
-        await counters.load()
-        await _mark(res, job.id, **counters.totals())
-        await fail(res, job, STOP_MESSAGES["gone"])
+    if stopped == "gone":  # the engine reported every remaining record as failed
+        await job_rows.mark(res, job.id, **totals)
+        await job_rows.fail(res, job, STOP_MESSAGES["gone"], only_if=("delivering",))
         return
     if stopped == "endpoint keeps failing":
         message = STOP_MESSAGES[stopped].format(n=res.settings.WEBHOOK_MAX_CONSECUTIVE_FAILURES)
-        await _mark(res, job.id, is_delivery_paused=True, **totals)
-        await fail(res, job, message)
+        await job_rows.mark(res, job.id, is_delivery_paused=True, **totals)
+        await job_rows.fail(res, job, message, only_if=("delivering",))
         return
-    done = await _mark(
+    done = await job_rows.mark(
         res,
         job.id,
         only_if=("delivering",),
@@ -110,9 +110,7 @@ async def _end(
         **totals,
     )
     if done:
-        await progress.publish(
-            res.redis, job.session_id, job.id, status="completed", stage="done", **totals
-        )
+        await job_rows.publish_quietly(res, job, status="completed", stage="done", **totals)
 
 
 class _Counters:
@@ -137,8 +135,25 @@ class _Counters:
         return {"successful_webhooks": self.delivered, "failed_webhooks": self.failed}
 
     async def record(self, outcomes: list[RecordOutcome]) -> None:
-        """Persist a batch of outcomes, then update the counters from what changed."""
-        delivered, failed = await delivery_records.save(self.res, self.job.id, outcomes)
+        """Persist a batch of outcomes, then update the counters from what changed.
+
+        A busy or briefly unreachable database is waited out (the engine holds back new
+        sends meanwhile): losing this batch would mean sending its records again.
+        """
+        for wait in SAVE_RETRY_WAITS:
+            try:
+                delivered, failed = await delivery_records.save(self.res, self.job.id, outcomes)
+                break
+            except (OperationalError, DBAPIError, SQLAlchemyTimeout):
+                log.warning(
+                    "job %s: saving outcomes failed; retrying in %s s",
+                    self.job.id,
+                    wait,
+                    exc_info=True,
+                )
+                await asyncio.sleep(wait)
+        else:
+            delivered, failed = await delivery_records.save(self.res, self.job.id, outcomes)
         self.delivered += delivered
         self.failed += failed
 

@@ -16,15 +16,15 @@ from sqlalchemy import or_, update
 
 from app.resources import Resources
 from app.services import progress
-from app.storage.models import Job
+from app.storage.models import ACTIVE_STATUSES, Job
 
 log = logging.getLogger(__name__)
 
-LEASE_SECONDS = 30
-RENEW_EVERY_SECONDS = 10
+# Longer than the database's busy timeout, so one slow renewal never loses a healthy run.
+LEASE_SECONDS = 60
+RENEW_EVERY_SECONDS = 15
 CONTROL_POLL_SECONDS = 0.25
 HEARTBEAT_EVERY_SECONDS = 30
-ACTIVE_STATUSES = ("pending", "processing", "delivering")
 # Lease owners that are not a worker: a job waiting in the queue, and a run that crashed.
 # Any worker may claim either.
 QUEUED = "queued"
@@ -49,7 +49,6 @@ async def claim(res: Resources, job_id: str, owner: str) -> bool:
                 or_(
                     Job.lease_expires_at.is_(None),
                     Job.lease_expires_at < now,
-                    Job.lease_owner == owner,
                     Job.lease_owner.in_((QUEUED, CRASHED)),
                 ),
             )
@@ -127,6 +126,7 @@ async def controlled_run(
     try:
         yield control
     except BaseException:
+        control.stop("aborted")
         await _stop_watching(watcher)
         await release(res, job.id, owner, requeue_after=0, crashed=True)  # recover it at once
         raise

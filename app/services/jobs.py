@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 from datetime import UTC, datetime
 from pathlib import Path
@@ -13,14 +14,12 @@ from app.delivery import UnsafeTarget
 from app.errors import BadInput, Conflict, Invalid, NotFound
 from app.queue import enqueue_processing
 from app.resources import Resources
-from app.services import job_status, progress, quotas
+from app.services import job_rows, job_status, progress, quotas
 from app.services.job_runs import QUEUED, QUEUED_GRACE_SECONDS, lease_until
 from app.services.uploads import TABLE_TYPES
-from app.storage.models import Job, Upload, UploadFile
+from app.storage.models import ACTIVE_STATUSES, TERMINAL_STATUSES, Job, Upload, UploadFile
 from app.storage.paths import is_valid_id, new_id
 
-ACTIVE_STATUSES = ("pending", "processing", "delivering")
-TERMINAL_STATUSES = ("completed", "failed", "cancelled")
 MAX_RATE = 1000
 # A fresh install has no measured speed yet; this is a cautious rows/second guess.
 DEFAULT_ROWS_PER_SECOND = 20_000.0
@@ -178,15 +177,20 @@ async def cancel(res: Resources, *, owner: str, job_id: str) -> dict[str, Any]:
     job = await owned_job(res, owner, job_id)
     if job.status in TERMINAL_STATUSES:
         raise Conflict(f"The job is already {job.status}.", code="job_finished")
+    # The row first: a run that sees the flag must find the job already cancelled.
+    cancelled = await job_rows.mark(
+        res,
+        job_id,
+        only_if=ACTIVE_STATUSES,
+        status="cancelled",
+        stage="cancelled",
+        error_message="Cancelled by you.",
+        finished_at=datetime.now(UTC),
+    )
+    if not cancelled:
+        raise Conflict("The job has already finished.", code="job_finished")
     await progress.request_cancel(res.redis, job_id)
-    async with res.db.begin() as db:
-        row = await db.get(Job, job_id)
-        assert row is not None
-        if row.status in ACTIVE_STATUSES:
-            row.status, row.stage = "cancelled", "cancelled"
-            row.error_message = "Cancelled by you."
-            row.finished_at = datetime.now(UTC)
-    await progress.publish(res.redis, owner, job_id, status="cancelled")
+    await job_rows.publish_quietly(res, job, status="cancelled")
     return await status(res, owner=owner, job_id=job_id)
 
 
@@ -230,9 +234,15 @@ async def preview(res: Resources, *, owner: str, job_id: str, limit: Any) -> dic
 
 async def report(res: Resources, *, owner: str, job_id: str) -> dict[str, Any]:
     """The processing report, as written when processing ended."""
+    path = await report_file(res, owner=owner, job_id=job_id)
+    text = await asyncio.to_thread(path.read_text, encoding="utf-8")
+    return json.loads(text)  # type: ignore[no-any-return]
+
+
+async def report_file(res: Resources, *, owner: str, job_id: str) -> Path:
+    """The report's file, for streaming it as it is (it lists every merged cluster)."""
     job = await owned_job(res, owner, job_id)
-    path = _ready_file(job, res.paths.report(job.session_id, job.id))
-    return json.loads(path.read_text(encoding="utf-8"))  # type: ignore[no-any-return]
+    return _ready_file(job, res.paths.report(job.session_id, job.id))
 
 
 async def download(res: Resources, *, owner: str, job_id: str) -> tuple[Path, str]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import logging
 import os
@@ -12,14 +13,14 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import select
 
 from app.processing import errors as processing_errors
 from app.processing import io as csv_io
 from app.processing.pipeline import InputFile, MergeOptions, PipelineResult
 from app.processing.pipeline import run as run_pipeline
 from app.resources import Resources
-from app.services import mappings, progress
+from app.services import job_rows, mappings, progress
 from app.services.job_runs import RunControl
 from app.services.jobs import THROUGHPUT_KEY
 from app.storage.models import Job, UploadFile
@@ -27,6 +28,8 @@ from app.storage.models import Job, UploadFile
 log = logging.getLogger(__name__)
 
 PREVIEW_ROWS = 500
+# How long a cancelled run waits for its pipeline thread to notice and stop.
+THREAD_STOP_SECONDS = 30
 PUBLISH_EVERY_SECONDS = 0.5
 
 
@@ -77,29 +80,47 @@ async def plan(res: Resources, job: Job) -> ProcessingPlan:
 async def run(res: Resources, job: Job, control: RunControl) -> Job | None:
     """pending/processing → results on disk → delivering or completed. None if it stopped."""
     work = await plan(res, job)
-    await _mark(
+    started_now = await job_rows.mark(
         res,
         job.id,
+        only_if=("pending", "processing"),
         status="processing",
         stage="reading",
         started_at=datetime.now(UTC),
         mapping_version=work.mapping_version,
         error_message=None,
     )
+    if not started_now:
+        return None  # cancelled before this run began
     reporter = _ProgressReporter(res, job, asyncio.get_running_loop())
     publisher = asyncio.create_task(reporter.publish_loop())
     started = time.monotonic()
     try:
-        result = await asyncio.to_thread(_process_and_write, work, reporter.update, control)
+        result = await _in_thread(_process_and_write, work, reporter.update, control)
     except processing_errors.Cancelled:
         return None
     except processing_errors.ProcessingError as exc:
-        await fail(res, job, str(exc))
+        await job_rows.fail(res, job, str(exc), only_if=("pending", "processing"))
         return None
     finally:
         publisher.cancel()
     await _remember_throughput(res, result, time.monotonic() - started)
     return await _finish(res, job, result)
+
+
+async def _in_thread(
+    function: Any, work: ProcessingPlan, on_progress: Any, control: RunControl
+) -> PipelineResult:
+    """Run the pipeline in a thread; if this run is cancelled (timeout, shutdown), tell the
+    thread to stop and wait for it, so two pipelines never write the same files."""
+    thread = asyncio.ensure_future(asyncio.to_thread(function, work, on_progress, control))
+    try:
+        return await asyncio.shield(thread)
+    except asyncio.CancelledError:
+        control.stop("aborted")
+        with contextlib.suppress(Exception):
+            await asyncio.wait_for(asyncio.shield(thread), THREAD_STOP_SECONDS)
+        raise
 
 
 def _process_and_write(
@@ -149,7 +170,7 @@ async def _finish(res: Resources, job: Job, result: PipelineResult) -> Job | Non
     }
     if not job.webhook_url:
         values["finished_at"] = datetime.now(UTC)
-    if not await _mark(res, job.id, only_if=("processing",), **values):
+    if not await job_rows.mark(res, job.id, only_if=("processing",), **values):
         return None  # cancelled while the last chunk ran
     log.info(
         "job %s processed: %s rows in, %s out",
@@ -157,10 +178,9 @@ async def _finish(res: Resources, job: Job, result: PipelineResult) -> Job | Non
         values["input_records"],
         values["total_records"],
     )
-    await progress.publish(
-        res.redis,
-        job.session_id,
-        job.id,
+    await job_rows.publish_quietly(
+        res,
+        job,
         **{k: v for k, v in values.items() if k not in ("processed_at", "finished_at")},
         processing_fraction=1,
     )
@@ -168,38 +188,12 @@ async def _finish(res: Resources, job: Job, result: PipelineResult) -> Job | Non
         return await db.get(Job, job.id)
 
 
-async def fail(res: Resources, job: Job, message: str) -> None:
-    """End the job as failed with a message a person understands."""
-    await _mark(
-        res,
-        job.id,
-        only_if=("pending", "processing", "delivering"),
-        status="failed",
-        stage="failed",
-        error_message=message,
-        finished_at=datetime.now(UTC),
-    )
-    await progress.publish(
-        res.redis, job.session_id, job.id, status="failed", error_message=message
-    )
-
-
-async def _mark(
-    res: Resources, job_id: str, only_if: tuple[str, ...] | None = None, **values: Any
-) -> bool:
-    """Update the job row; with `only_if`, only while it is in one of those statuses."""
-    query = update(Job).where(Job.id == job_id).values(**values)
-    if only_if:
-        query = query.where(Job.status.in_(only_if))
-    async with res.db.begin() as db:
-        result = await db.execute(query)
-    return bool(getattr(result, "rowcount", 0))
-
-
 async def _remember_throughput(res: Resources, result: PipelineResult, seconds: float) -> None:
+    """Keep the measured speed for the next estimate (best effort)."""
     rows = int(result.report.get("counts", {}).get("input_records", 0))
     if rows >= 1000 and seconds > 0:
-        await res.redis.set(THROUGHPUT_KEY, str(rows / seconds))
+        with contextlib.suppress(Exception):
+            await res.redis.set(THROUGHPUT_KEY, str(rows / seconds))
 
 
 class _ProgressReporter:

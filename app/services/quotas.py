@@ -11,9 +11,7 @@ from sqlalchemy import func, select
 from app.config import Settings
 from app.errors import OverLimit, StorageFull
 from app.resources import Resources
-from app.storage.models import Job, UploadFile
-
-ACTIVE_STATUSES = ("pending", "processing", "delivering")
+from app.storage.models import ACTIVE_STATUSES, Job, UploadFile
 
 
 def folder_bytes(root: Path) -> int:
@@ -40,15 +38,20 @@ async def check_total_storage(res: Resources) -> None:
 
 
 async def session_usage(res: Resources, session_id: str) -> tuple[int, int]:
-    """(files kept, bytes on disk) for one session."""
+    """(files kept, bytes uploaded) for one session.
+
+    MAX_STORAGE_PER_SESSION_MB limits what a session uploads; its merged results are derived
+    from those files and expire with them, so they do not lock the session out of uploading.
+    """
     async with res.db() as db:
-        files = await db.scalar(
-            select(func.count())
-            .select_from(UploadFile)
-            .where(UploadFile.session_id == session_id, UploadFile.deleted_at.is_(None))
-        )
-    used = await asyncio.to_thread(folder_bytes, res.paths.session_dir(session_id))
-    return int(files or 0), used
+        files, used = (
+            await db.execute(
+                select(func.count(), func.coalesce(func.sum(UploadFile.size_bytes), 0)).where(
+                    UploadFile.session_id == session_id, UploadFile.deleted_at.is_(None)
+                )
+            )
+        ).one()
+    return int(files or 0), int(used or 0)
 
 
 def check_file_count(settings: Settings, files: int) -> None:

@@ -10,10 +10,10 @@ from datetime import UTC, datetime
 
 from sqlalchemy import select, update
 
-from app.queue import enqueue_delivery, enqueue_processing
+from app.queue import enqueue_delivery, enqueue_processing, queue_entry_waiting
 from app.resources import Resources
-from app.services import job_runs, progress
-from app.storage.models import Job
+from app.services import job_rows, job_runs
+from app.storage.models import ACTIVE_STATUSES, Job
 
 log = logging.getLogger(__name__)
 
@@ -29,9 +29,7 @@ async def recover_stalled(res: Resources) -> list[str]:
     """Queue again every active job whose lease expired; returns their ids."""
     now = datetime.now(UTC)
     async with res.db() as db:
-        query = select(Job).where(
-            Job.status.in_(job_runs.ACTIVE_STATUSES), Job.lease_expires_at < now
-        )
+        query = select(Job).where(Job.status.in_(ACTIVE_STATUSES), Job.lease_expires_at < now)
         stalled = list((await db.scalars(query)).all())
     recovered = []
     for job in stalled:
@@ -50,7 +48,11 @@ async def _take_over(res: Resources, job: Job, now: datetime) -> bool:
     async with res.db.begin() as db:
         result = await db.execute(
             update(Job)
-            .where(Job.id == job.id, Job.lease_expires_at == job.lease_expires_at)
+            .where(
+                Job.id == job.id,
+                Job.lease_expires_at == job.lease_expires_at,
+                Job.status.in_(ACTIVE_STATUSES),
+            )
             .values(
                 lease_owner=job_runs.QUEUED,
                 lease_expires_at=job_runs.lease_until(job_runs.QUEUED_GRACE_SECONDS),
@@ -59,17 +61,10 @@ async def _take_over(res: Resources, job: Job, now: datetime) -> bool:
         )
     if getattr(result, "rowcount", 0) != 1:
         return False
+    if not was_running and await queue_entry_waiting(res.queue, job.id):
+        return False  # still in the queue behind other work: its lease was just extended
     if was_running and job.recoveries >= MAX_RECOVERIES:
-        message = GAVE_UP_MESSAGE.format(runs=job.recoveries + 1)
-        async with res.db.begin() as db:
-            await db.execute(
-                update(Job)
-                .where(Job.id == job.id)
-                .values(status="failed", stage="failed", error_message=message, finished_at=now)
-            )
-        await progress.publish(
-            res.redis, job.session_id, job.id, status="failed", error_message=message
-        )
+        await job_rows.fail(res, job, GAVE_UP_MESSAGE.format(runs=job.recoveries + 1))
         log.warning("job %s failed after %s recoveries", job.id, job.recoveries)
         return True
     run = f"recovery{job.recoveries + 1}-{secrets.token_hex(3)}"

@@ -2,16 +2,17 @@
 
 from __future__ import annotations
 
+import asyncio
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import func, select
 
 from app.resources import Resources
-from app.storage.models import Job, SessionRow
+from app.services.quotas import folder_bytes
+from app.storage.models import ACTIVE_STATUSES, Job, SessionRow
 from app.storage.paths import new_id
 
-ACTIVE_STATUSES = ("pending", "processing", "delivering")
 # The database copy only needs to be roughly fresh: it decides when cleanup may delete.
 DB_SYNC_SECONDS = 300
 
@@ -63,14 +64,6 @@ async def _sync_row(
             row.expires_at = expires_at
 
 
-def storage_used_bytes(res: Resources, session_id: str) -> int:
-    """Bytes this session keeps on disk, by walking its folder."""
-    root = res.paths.session_dir(session_id)
-    if not root.exists():
-        return 0
-    return sum(path.stat().st_size for path in root.rglob("*") if path.is_file())
-
-
 async def active_job_count(res: Resources, session_id: str) -> int:
     async with res.db() as db:
         query = (
@@ -88,7 +81,7 @@ async def describe(res: Resources, session_id: str) -> dict[str, Any]:
     now = datetime.now(UTC)
     created_at = info.get("created_at") or now.isoformat()
     expires_at = now + timedelta(seconds=max(ttl, 0))
-    used = storage_used_bytes(res, session_id)
+    used = await asyncio.to_thread(folder_bytes, res.paths.session_dir(session_id))
     return {
         "session_id": session_id,
         "created_at": created_at,

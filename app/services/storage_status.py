@@ -10,8 +10,8 @@ from sqlalchemy import func, select
 
 from app.resources import Resources
 from app.services.cleanup import next_run
-from app.services.quotas import ACTIVE_STATUSES, folder_bytes
-from app.storage.models import CleanupRun, Job, SessionRow
+from app.services.quotas import folder_bytes
+from app.storage.models import ACTIVE_STATUSES, CleanupRun, Job, SessionRow
 
 MB = 1048576
 

@@ -15,17 +15,25 @@ from sqlalchemy.ext.asyncio import (
 # Long enough that a writer waiting on another process's transaction never surfaces
 # "database is locked" to a user under normal load.
 SQLITE_BUSY_TIMEOUT_MS = 30_000
+# `serve` runs web requests, job runs, lease renewals and delivery saves on one engine.
+POOL_SIZE = 10
+POOL_OVERFLOW = 20
 
 
 def create_engine(database_url: str) -> AsyncEngine:
     """Create the engine; for SQLite turn on WAL, a busy timeout and foreign keys."""
     if database_url.startswith("sqlite"):
         engine = create_async_engine(
-            database_url, connect_args={"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000}
+            database_url,
+            connect_args={"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000},
+            pool_size=POOL_SIZE,
+            max_overflow=POOL_OVERFLOW,
         )
         event.listen(engine.sync_engine, "connect", _tune_sqlite)
         return engine
-    return create_async_engine(database_url, pool_pre_ping=True)
+    return create_async_engine(
+        database_url, pool_pre_ping=True, pool_size=POOL_SIZE, max_overflow=POOL_OVERFLOW
+    )
 
 
 def _tune_sqlite(dbapi_connection: Any, _record: Any) -> None:

@@ -20,6 +20,10 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
+# A job in one of these is running or about to; the others are final.
+ACTIVE_STATUSES = ("pending", "processing", "delivering")
+TERMINAL_STATUSES = ("completed", "failed", "cancelled")
+
 
 def utcnow() -> datetime:
     return datetime.now(UTC)

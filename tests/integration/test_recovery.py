@@ -6,6 +6,7 @@ from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import update
 
+from app.queue import queue_entry_waiting
 from app.services import recovery
 from app.services.job_runs import CRASHED, QUEUED, claim
 from app.storage.models import Job
@@ -29,14 +30,25 @@ async def load(resources, job_id: str) -> Job:  # type: ignore[no-untyped-def]
 
 
 
-async def test_a_job_waiting_in_a_long_queue_is_queued_again_but_never_failed(
+async def test_a_job_waiting_in_a_long_queue_is_left_in_the_queue_and_never_failed(
     client, resources
 ) -> None:
     uploaded = await (await upload(client, ("a.csv", PEOPLE_A.encode()))).get_json()
     job_id = await start(client, uploaded["upload_id"])
     for _ in range(recovery.MAX_RECOVERIES + 2):
         await expire_lease(resources, job_id, QUEUED)
-        assert await recovery.recover_stalled(resources) == [job_id]
+        assert await recovery.recover_stalled(resources) == []  # its entry is still queued
+    job = await load(resources, job_id)
+    assert job.status == "pending" and job.recoveries == 0
+
+
+async def test_a_job_whose_queue_entry_was_lost_is_queued_again(client, resources) -> None:
+    uploaded = await (await upload(client, ("a.csv", PEOPLE_A.encode()))).get_json()
+    job_id = await start(client, uploaded["upload_id"])
+    await resources.redis.delete(f"csv-merger:queue-entry:{job_id}")  # as if Redis lost it
+    await expire_lease(resources, job_id, QUEUED)
+    assert await recovery.recover_stalled(resources) == [job_id]
+    assert await queue_entry_waiting(resources.queue, job_id)
     job = await load(resources, job_id)
     assert job.status == "pending" and job.recoveries == 0
 
