@@ -29,7 +29,6 @@ async def load(resources, job_id: str) -> Job:  # type: ignore[no-untyped-def]
     return job
 
 
-
 async def test_a_job_waiting_in_a_long_queue_is_left_in_the_queue_and_never_failed(
     client, resources
 ) -> None:
