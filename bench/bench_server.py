@@ -53,6 +53,7 @@ def generate(mb: float, files: int) -> Path:
 
 def cli_path(files: list[Path], out: Path) -> float:
     started = time.perf_counter()
+    # The same outputs as a job: the merged CSV and the report.
     subprocess.run(
         [
             sys.executable,
@@ -64,6 +65,8 @@ def cli_path(files: list[Path], out: Path) -> float:
             "people",
             "-o",
             str(out),
+            "--report",
+            str(out.with_suffix(".json")),
         ],
         check=True,
         cwd=ROOT,
@@ -121,7 +124,7 @@ def server_path(files: list[Path], data_dir: Path) -> tuple[float, dict[str, flo
                 "failed",
                 "cancelled",
             ):
-                time.sleep(0.05)
+                time.sleep(0.1)
             processed = time.perf_counter()
             size = 0
             with http.stream("GET", f"/api/jobs/{job}/download") as response:

@@ -186,7 +186,7 @@ def _check_extension(res: Resources, name: str) -> None:
 
 
 async def _register(res: Resources, owner: str, form: _Form) -> dict[str, Any]:
-    sniffs = [await _sniff(part) for part in form.parts]
+    sniffs = list(await asyncio.gather(*(_sniff(part) for part in form.parts)))
     table_type = form.fields.get("table_type") or None
     if table_type is not None and table_type not in TABLE_TYPES:
         raise BadInput("table_type must be company or people.", code="bad_table_type")
