@@ -7,6 +7,7 @@ import dataclasses
 import logging
 import os
 import secrets
+from collections.abc import Callable
 from typing import Any
 
 from redis.exceptions import RedisError
@@ -41,9 +42,21 @@ def _owner(ctx: Context) -> str:
     return f"{ctx['worker'].id}:{os.getpid()}:{secrets.token_hex(4)}"
 
 
-async def _load(res: Resources, job_id: str) -> Job | None:
+async def _claim(
+    ctx: Context, job_id: str, kind: str, is_runnable: Callable[[Job], bool]
+) -> tuple[Resources, str, Job] | None:
+    """Take the job's lease for this run; None (lease handed back) if it is not ours to run."""
+    res, owner = _resources(ctx), _owner(ctx)
+    if not await job_runs.claim(res, job_id, owner):
+        log.info("job %s: %s not started, another run holds it or it ended", job_id, kind)
+        return None
     async with res.db() as db:
-        return await db.get(Job, job_id)
+        job = await db.get(Job, job_id)
+    if job is None or not is_runnable(job):  # a stale queue entry: recovery decides what next
+        await job_runs.release(res, job_id, owner, requeue_after=0)
+        return None
+    log.info("job %s: %s on %s", job_id, kind, owner)
+    return res, owner, job
 
 
 async def ping(ctx: Context, *, value: str) -> dict[str, Any]:
@@ -53,16 +66,12 @@ async def ping(ctx: Context, *, value: str) -> dict[str, Any]:
 
 async def process_job(ctx: Context, *, job_id: str) -> dict[str, Any]:
     """Run the pipeline for one job; queue its delivery when it has a webhook."""
-    res, owner = _resources(ctx), _owner(ctx)
-    if not await job_runs.claim(res, job_id, owner):
-        log.info("job %s: processing not started, another run holds it or it ended", job_id)
+    claimed = await _claim(
+        ctx, job_id, "processing", lambda job: job.status in ("pending", "processing")
+    )
+    if claimed is None:
         return {"job_id": job_id, "ran": False}
-    job = await _load(res, job_id)
-    assert job is not None
-    if job.status not in ("pending", "processing"):  # a stale queue entry: processing is done
-        await job_runs.release(res, job_id, owner, requeue_after=job_runs.QUEUED_GRACE_SECONDS)
-        return {"job_id": job_id, "ran": False}
-    log.info("job %s: processing on %s", job_id, owner)
+    res, owner, job = claimed
     async with job_runs.controlled_run(res, job, owner, _heartbeat(ctx), _draining(ctx)) as ctl:
         try:
             done = await processing_runs.run(res, job, ctl)
@@ -80,16 +89,12 @@ async def process_job(ctx: Context, *, job_id: str) -> dict[str, Any]:
 
 async def deliver_job(ctx: Context, *, job_id: str, include_failed: bool = False) -> dict[str, Any]:
     """Send the job's records to its webhook, resuming where an earlier run stopped."""
-    res, owner = _resources(ctx), _owner(ctx)
-    if not await job_runs.claim(res, job_id, owner):
-        log.info("job %s: delivery not started, another run holds it or it ended", job_id)
+    claimed = await _claim(
+        ctx, job_id, "delivery", lambda job: job.status == "delivering" and job.is_result_ready
+    )
+    if claimed is None:
         return {"job_id": job_id, "ran": False}
-    job = await _load(res, job_id)
-    assert job is not None
-    log.info("job %s: delivery on %s", job_id, owner)
-    if job.status != "delivering" or not job.is_result_ready:
-        await job_runs.release(res, job_id, owner, requeue_after=0)
-        return {"job_id": job_id, "ran": False}
+    res, owner, job = claimed
     async with job_runs.controlled_run(res, job, owner, _heartbeat(ctx), _draining(ctx)) as ctl:
         try:
             await delivery_runs.run(res, job, ctl, include_failed=include_failed)
