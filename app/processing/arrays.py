@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TypeAlias
 
+import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
@@ -16,6 +17,16 @@ def as_array(column: Column) -> pa.Array:
     if isinstance(column, pa.ChunkedArray):
         return column.combine_chunks() if column.num_chunks != 1 else column.chunk(0)
     return column
+
+
+def row_numbers(count: int) -> pa.Array:
+    """0, 1, ..., count - 1 as int64 (numpy builds it a hundred times faster than a range)."""
+    return pa.array(np.arange(count, dtype=np.int64))
+
+
+def filled_with(value: int | bool, count: int) -> pa.Array:
+    """An array of `count` copies of one value."""
+    return pa.repeat(pa.scalar(value), count)
 
 
 def empty_to_null(column: Column) -> pa.Array:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from app.processing.arrays import as_array
+from app.processing.arrays import as_array, filled_with, row_numbers
 
 
 def codes(key: pa.Array) -> pa.Array:
@@ -27,7 +27,7 @@ def first_index_pairs(key: pa.Array) -> list[tuple[int, int]]:
     running = pc.cumulative_max(code)
     previous = pa.concat_arrays([pa.array([-1], pa.int64()), running.slice(0, n - 1)])
     is_first = pc.greater(code, previous)
-    rows = pa.array(range(n), pa.int64())
+    rows = row_numbers(n)
     first_row = rows.filter(is_first)
     later = pc.and_(pc.invert(is_first), pc.greater_equal(code, 0))
     if not pc.any(later).as_py():
@@ -61,7 +61,7 @@ def window_pairs(
     sorted by (block, order); only blocks holding two or more clusters are looked at, and with
     a focus mask only pairs touching a focused row."""
     order, labels = as_array(order), as_array(labels)
-    rows = pa.array(range(len(labels)), pa.int64())
+    rows = row_numbers(len(labels))
     keep = pc.is_valid(order)
     if block is not None:
         block = as_array(block)
@@ -76,8 +76,8 @@ def window_pairs(
         {
             "l": labels,
             "r": rows,
-            "b": codes(block.filter(keep)) if block is not None else pa.array([0] * n, pa.int64()),
-            "f": focus.filter(keep) if focus is not None else pa.array([True] * n, pa.bool_()),
+            "b": codes(block.filter(keep)) if block is not None else filled_with(0, n),
+            "f": focus.filter(keep) if focus is not None else filled_with(True, n),
         }
     )
     if block is not None:

@@ -11,6 +11,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 from rapidfuzz import fuzz
 
+from app.processing.arrays import filled_with, row_numbers
 from app.processing.blocking import first_index_pairs, initials, join_keys, window_pairs
 from app.processing.clusters import Edge, UnionFind
 from app.processing.errors import Cancelled
@@ -97,7 +98,7 @@ def _fuzzy_rounds(
 
 def _completeness(table: pa.Table) -> pa.Array:
     """Filled cells per row: smart merge keeps the most complete row, so fills prefer it."""
-    filled = pa.array([0] * table.num_rows, pa.int64())
+    filled = filled_with(0, table.num_rows)
     for name in table.column_names:
         filled = pc.add(filled, pc.cast(pc.is_valid(table.column(name)), pa.int64()))
     return filled
@@ -114,7 +115,7 @@ def _fill_by_cluster(
 
     With `previous` and `focus`, only the focused rows (clusters that grew) are recomputed.
     """
-    rows = pa.array(range(len(labels)), pa.int64())
+    rows = row_numbers(len(labels))
     joined = pc.unique(labels.filter(pc.not_equal(labels, rows)))
     members = pc.is_in(labels, value_set=joined)
     if focus is not None:

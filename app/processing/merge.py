@@ -9,7 +9,7 @@ from typing import Any
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from app.processing.arrays import as_array
+from app.processing.arrays import as_array, filled_with, row_numbers
 
 
 @dataclass(frozen=True)
@@ -51,7 +51,7 @@ def _run_starts(sorted_labels: pa.Array) -> pa.Array:
 def merge_clusters(table: pa.Table, labels: list[int], *, smart: bool = True) -> MergeResult:
     """Collapse each cluster to one record; with smart merge, fill its gaps from the others."""
     label_array = pa.array(labels, pa.int64())
-    rows = pa.array(range(table.num_rows), pa.int64())
+    rows = row_numbers(table.num_rows)
     roots = rows.filter(pc.equal(label_array, rows))  # ascending = first-appearance order
     clusters = pc.unique(label_array.filter(pc.not_equal(label_array, rows)))
     clusters = clusters.take(pc.sort_indices(clusters))
@@ -91,7 +91,7 @@ def _groups(
     keys = {"l": member_labels, "r": member_rows}
     order_by = [("l", "ascending"), ("r", "ascending")]
     if smart:
-        filled = pa.array([0] * len(member_rows), pa.int64())
+        filled = filled_with(0, len(member_rows))
         for name in table.column_names:
             valid = pc.is_valid(as_array(table.column(name)).take(member_rows))
             filled = pc.add(filled, pc.cast(valid, pa.int64()))
