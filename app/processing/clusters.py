@@ -4,8 +4,14 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from typing import TypeAlias
 
+import numpy as np
+import numpy.typing as npt
 import pyarrow as pa
+
+IntArray: TypeAlias = npt.NDArray[np.int64]
+FIRST = -1  # the rule code of a cluster's first row (reported as "first", score 100)
 
 
 @dataclass(frozen=True)
@@ -18,16 +24,37 @@ class Edge:
     score: int
 
 
+@dataclass(frozen=True, eq=False)
+class Joins:
+    """The joins that built the clusters, as columns: row pairs, rule codes, scores."""
+
+    a: IntArray
+    b: IntArray
+    rule: IntArray  # index into `rules`
+    score: IntArray
+    rules: tuple[str, ...]
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Joins) and self.edges() == other.edges()
+
+    def edges(self) -> tuple[Edge, ...]:
+        """The joins one by one."""
+        columns = (self.a.tolist(), self.b.tolist(), self.rule.tolist(), self.score.tolist())
+        return tuple(Edge(a, b, self.rules[r], s) for a, b, r, s in zip(*columns, strict=True))
+
+
 @dataclass
 class UnionFind:
     """Disjoint sets of rows; a set's root is its first row (clusters sort by first appearance)."""
 
     size: int
     parent: list[int] = field(init=False)
-    edges: list[Edge] = field(init=False, default_factory=list)
+    joined: tuple[list[int], list[int], list[int], list[int]] = field(init=False)
+    rules: dict[str, int] = field(init=False, default_factory=dict)
 
     def __post_init__(self) -> None:
         self.parent = list(range(self.size))
+        self.joined = ([], [], [], [])
 
     def find(self, x: int) -> int:
         """The root of x's set (compressing the path on the way)."""
@@ -40,7 +67,7 @@ class UnionFind:
         return root
 
     def union(self, a: int, b: int, rule: str, score: int) -> bool:
-        """Join the sets of a and b; True (and the edge kept) when they were apart."""
+        """Join the sets of a and b; True (and the join kept) when they were apart."""
         ra, rb = self.find(a), self.find(b)
         if ra == rb:
             return False
@@ -48,7 +75,11 @@ class UnionFind:
             self.parent[rb] = ra
         else:
             self.parent[ra] = rb
-        self.edges.append(Edge(a, b, rule, score))
+        rows_a, rows_b, rules, scores = self.joined
+        rows_a.append(a)
+        rows_b.append(b)
+        rules.append(self.rules.setdefault(rule, len(self.rules)))
+        scores.append(score)
         return True
 
     def union_all(self, pairs: Iterable[tuple[int, int]], rule: str) -> int:
@@ -57,6 +88,11 @@ class UnionFind:
         for a, b in pairs:
             joined += self.union(a, b, rule, 100)
         return joined
+
+    def joins(self) -> Joins:
+        """Every join kept so far."""
+        a, b, rule, score = (np.array(c, dtype=np.int64) for c in self.joined)
+        return Joins(a, b, rule, score, tuple(self.rules))
 
     def labels(self) -> list[int]:
         """Each row's root: equal labels = same cluster; a label is its cluster's first row."""
@@ -72,34 +108,25 @@ class UnionFind:
             parent = grand
 
 
-def member_rules(edges: Iterable[Edge], labels: list[int]) -> dict[int, tuple[str, int]]:
-    """For each row of a multi-row cluster, the rule and score that linked it to the cluster.
+def member_rules(joins: Joins, labels: IntArray) -> tuple[IntArray, IntArray, IntArray]:
+    """The rows of multi-row clusters (ascending), each with the rule code and score of the join
+    that reached it from its cluster's first row (which gets FIRST, 100).
 
-    Walks each cluster's joining edges outward from its first row, so every member gets the
-    edge that reached it; the first row gets ("first", 100).
+    The joins of a cluster form a tree, so that join is unique: walk outward level by level.
     """
-    per_cluster: dict[int, list[Edge]] = {}
-    for e in edges:
-        per_cluster.setdefault(labels[e.a], []).append(e)
-    rules: dict[int, tuple[str, int]] = {}
-    for root, joins in per_cluster.items():
-        rules[root] = ("first", 100)
-        if len(joins) == 1:  # most clusters: two rows, one join
-            e = joins[0]
-            rules[e.b if e.a == root else e.a] = (e.rule, e.score)
-            continue
-        adjacency: dict[int, list[Edge]] = {}
-        for e in joins:
-            adjacency.setdefault(e.a, []).append(e)
-            adjacency.setdefault(e.b, []).append(e)
-        frontier = [root]
-        while frontier:
-            nxt = []
-            for row in frontier:
-                for e in adjacency.get(row, ()):
-                    other = e.b if e.a == row else e.a
-                    if other not in rules:
-                        rules[other] = (e.rule, e.score)
-                        nxt.append(other)
-            frontier = nxt
-    return rules
+    rows = np.unique(np.concatenate([joins.a, joins.b]))
+    rule = np.full(len(labels), FIRST, np.int64)
+    score = np.full(len(labels), 100, np.int64)
+    reached = np.zeros(len(labels), np.bool_)
+    reached[labels[rows]] = True
+    a, b, codes, scores = joins.a, joins.b, joins.rule, joins.score
+    while len(a):
+        from_a, from_b = reached[a], reached[b]
+        step = from_a != from_b
+        if not step.any():
+            break
+        child = np.where(from_a, b, a)[step]
+        rule[child], score[child], reached[child] = codes[step], scores[step], True
+        rest = ~(from_a | from_b)
+        a, b, codes, scores = a[rest], b[rest], codes[rest], scores[rest]
+    return rows, rule[rows], score[rows]

@@ -13,7 +13,7 @@ from rapidfuzz import fuzz
 
 from app.processing.arrays import filled_with, row_numbers
 from app.processing.blocking import first_index_pairs, initials, join_keys, window_pairs
-from app.processing.clusters import Edge, UnionFind
+from app.processing.clusters import Edge, Joins, UnionFind
 from app.processing.errors import Cancelled
 from app.processing.keys import MatchKeys, build_keys
 from app.processing.options import MergeOptions
@@ -29,7 +29,12 @@ class DedupeResult:
     """Each row's cluster label (the cluster's first row) and the joins that built the clusters."""
 
     labels: list[int]
-    edges: tuple[Edge, ...]
+    joins: Joins
+
+    @property
+    def edges(self) -> tuple[Edge, ...]:
+        """The joins one by one."""
+        return self.joins.edges()
 
 
 def dedupe(
@@ -64,7 +69,7 @@ def dedupe(
         _fuzzy_rounds(uf, keys, _completeness(table), options, step)
     done = total - 1
     step()
-    return DedupeResult(uf.labels(), tuple(uf.edges))
+    return DedupeResult(uf.labels(), uf.joins())
 
 
 def _fuzzy_rounds(

@@ -103,7 +103,7 @@ def _report(
     provenance: Provenance,
 ) -> dict[str, Any]:
     """The contract's processing report (validation is added by the caller)."""
-    clusters = cluster_entries(merged, found.labels, found.edges, provenance)
+    clusters = cluster_entries(merged, found.labels, found.joins, provenance)
     return {
         "mapping_version": None,
         "table_type": table_type,

@@ -2,17 +2,17 @@
 
 from __future__ import annotations
 
-import bisect
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
 from app.processing import fields as f
 from app.processing.arrays import as_array
-from app.processing.clusters import Edge, member_rules
+from app.processing.clusters import FIRST, Joins, member_rules
 from app.processing.domains import is_valid_domain
 from app.processing.merge import MergeResult
 from app.processing.values import EMAIL_PATTERN
@@ -29,34 +29,44 @@ class Provenance:
 
 
 def cluster_entries(
-    merged: MergeResult, labels: list[int], edges: Sequence[Edge], provenance: Provenance
+    merged: MergeResult, labels: list[int], joins: Joins, provenance: Provenance
 ) -> list[dict[str, Any]]:
     """Every output record built from more than one input row, with its members and conflicts."""
-    rules = member_rules(edges, labels)
-    members: dict[int, list[int]] = {}
-    for row in sorted(rules):
-        members.setdefault(labels[row], []).append(row)
-    outputs = merged.labels  # ascending: a cluster's output row is found by bisection
-    conflicts = merged.conflicts
-    files, starts = provenance.files, provenance.starts
-    where = bisect.bisect_right
-    out = []
-    for label in sorted(members):
-        entries = []
-        for row in members[label]:
-            k = where(starts, row) - 1
-            rule, score = rules[row]
-            entries.append(
-                {"file": files[k], "row": row - starts[k] + 1, "rule": rule, "score": score}
-            )
-        out.append(
-            {
-                "output_row": bisect.bisect_left(outputs, label) + 1,
-                "members": entries,
-                "conflicts": conflicts.get(label, {}),
-            }
+    if len(joins.a) == 0:
+        return []
+    label_of = np.asarray(labels, dtype=np.int64)
+    rows, rules, scores = member_rules(joins, label_of)
+    order = np.lexsort((rows, label_of[rows]))  # by cluster, then row
+    rows, rules, scores = rows[order], rules[order], scores[order]
+    member_labels = label_of[rows]
+    starts = np.asarray(provenance.starts, dtype=np.int64)
+    file_index = np.searchsorted(starts, rows, side="right") - 1
+    names = [*joins.rules, "first"]
+    codes = np.where(rules == FIRST, len(names) - 1, rules)
+    files = provenance.files
+    members = [
+        {"file": files[k], "row": row, "rule": names[code], "score": score}
+        for k, row, code, score in zip(
+            file_index.tolist(),
+            (rows - starts[file_index] + 1).tolist(),
+            codes.tolist(),
+            scores.tolist(),
+            strict=True,
         )
-    return out
+    ]
+    bounds = np.flatnonzero(np.diff(member_labels)) + 1
+    firsts = np.concatenate([[0], bounds]).astype(np.int64)
+    ends = np.concatenate([bounds, [len(rows)]]).astype(np.int64)
+    cluster_labels = member_labels[firsts]
+    # merged.labels ascend: a cluster's output row is found by binary search
+    outputs = np.searchsorted(np.asarray(merged.labels, dtype=np.int64), cluster_labels) + 1
+    conflicts = merged.conflicts
+    return [
+        {"output_row": output, "members": members[first:end], "conflicts": conflicts.get(label, {})}
+        for output, first, end, label in zip(
+            outputs.tolist(), firsts.tolist(), ends.tolist(), cluster_labels.tolist(), strict=True
+        )
+    ]
 
 
 def _finding(check: str, field: str | None, mask: pa.Array, values: pa.Array) -> dict[str, Any]:
