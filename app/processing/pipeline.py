@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+import gc
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -52,6 +54,31 @@ def run(
     is_cancelled: Callable[[], bool] | None = None,
 ) -> PipelineResult:
     """Merge the files into one clean, deduplicated table and explain what was done."""
+    with _collector_paused():
+        return _run(inputs, mappings, options, progress, is_cancelled)
+
+
+@contextmanager
+def _collector_paused() -> Iterator[None]:
+    """Pause Python's cycle collector: a run builds millions of small acyclic objects, and every
+    full collection would walk them all (reference counting still frees memory as usual)."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
+def _run(
+    inputs: Sequence[InputFile],
+    mappings: Mapping[str, Any],
+    options: MergeOptions,
+    progress: Progress | None,
+    is_cancelled: Callable[[], bool] | None,
+) -> PipelineResult:
+    """run(), with the collector paused."""
     fields = _fields_to_fill(inputs, mappings, options)
 
     def report_progress(stage: str) -> Callable[[int, int], None]:
