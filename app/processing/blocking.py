@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
@@ -76,19 +77,17 @@ def window_pairs(
         {
             "l": labels,
             "r": rows,
+            "p": row_numbers(n),  # position in `order`, ascending with the row
             "b": codes(block.filter(keep)) if block is not None else filled_with(0, n),
             "f": focus.filter(keep) if focus is not None else filled_with(True, n),
         }
     )
     if block is not None:
         table = _busy_blocks(table)
-    table = table.append_column(
-        "o", codes(order.take(pc.index_in(table.column("r"), value_set=rows)))
-    )
-    table = table.group_by(["b", "o", "l"]).aggregate([("r", "min"), ("f", "any")])
+    table = table.append_column("o", codes(order.take(table.column("p"))))
+    table = table.group_by(["b", "o", "l"]).aggregate([("r", "min"), ("p", "min"), ("f", "any")])
     # sort the (now small) table by the order strings themselves
-    position = pc.index_in(table.column("r_min"), value_set=rows)
-    table = table.append_column("s", order.take(position))
+    table = table.append_column("s", order.take(table.column("p_min")))
     table = table.sort_by([("b", "ascending"), ("s", "ascending"), ("r_min", "ascending")])
     return _neighbours(
         table.column("b").to_pylist(),
@@ -100,10 +99,14 @@ def window_pairs(
 
 
 def _busy_blocks(table: pa.Table) -> pa.Table:
-    """The rows of blocks holding two or more clusters (min label != max label)."""
-    spread = table.group_by("b").aggregate([("l", "min"), ("l", "max")])
-    busy = spread.filter(pc.not_equal(spread.column("l_min"), spread.column("l_max")))
-    return table.filter(pc.is_in(table.column("b"), value_set=busy.column("b").combine_chunks()))
+    """The rows of blocks holding two or more clusters."""
+    block, labels = table.column("b").to_numpy(), table.column("l").to_numpy()
+    # block codes come in first-appearance order: the k-th row to open a block opens block k
+    opens = block > np.maximum.accumulate(np.concatenate([[-1], block[:-1]]))
+    first_label = labels[opens]
+    busy = np.zeros(len(first_label), np.bool_)
+    busy[block[labels != first_label[block]]] = True
+    return table.filter(pa.array(busy[block]))
 
 
 def _neighbours(
