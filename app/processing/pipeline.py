@@ -12,6 +12,7 @@ from typing import Any
 
 import pyarrow as pa
 
+from app.processing.arrays import as_array
 from app.processing.dedupe import DedupeResult, dedupe
 from app.processing.errors import Cancelled, ProcessingError
 from app.processing.fields import standard_fields
@@ -272,4 +273,6 @@ def _combine(tables: list[pa.Table], fields: list[str]) -> pa.Table:
             for c in order
         ]
         aligned.append(pa.table(columns, names=order))
-    return pa.concat_tables(aligned).combine_chunks()
+    combined = pa.concat_tables(aligned)
+    with ThreadPoolExecutor(2) as pool:  # each column copied into one array, two at a time
+        return pa.table(list(pool.map(as_array, combined.columns)), names=order)
