@@ -71,6 +71,16 @@ def map_values(
     return mapped.take(encoded.indices)
 
 
+def by_distinct(fn: Callable[[pa.Array], pa.Array]) -> Callable[[Column], pa.Array]:
+    """An element-wise step run once per distinct value, for columns whose values repeat."""
+
+    def run(column: Column) -> pa.Array:
+        encoded = pc.dictionary_encode(as_array(column))
+        return fn(encoded.dictionary).take(encoded.indices)
+
+    return run
+
+
 def regex_where(column: Column, pattern: str, replacement: str) -> tuple[pa.Array, pa.Array]:
     """(rewritten column, mask of the cells the anchored pattern matched)."""
     array = as_array(column)

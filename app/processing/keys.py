@@ -11,7 +11,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from app.processing import fields as f
-from app.processing.arrays import as_array, empty_to_null, lower
+from app.processing.arrays import as_array, by_distinct, empty_to_null, lower
 from app.processing.domains import clean_domains, clean_linkedin, is_valid_domain, linkedin_slug
 from app.processing.normalize import clean_emails, clean_whitespace
 from app.processing.values import EMAIL_PATTERN
@@ -91,19 +91,25 @@ def person_name_key(
 ) -> pa.Array:
     """A person's name for comparison: lowercase words, middle initials dropped."""
     size = len(next(c for c in (full, first, last) if c is not None))
-    joined = text_key(full) if full is not None else pa.nulls(size, pa.string())
+    if full is None:
+        key = pa.nulls(size, pa.string())
+    else:  # full names repeat (duplicates, common names): each distinct one is keyed once
+        key = by_distinct(lambda names: _without_initials(text_key(names)))(full)
     named = [c for c in (first, last) if c is not None]
-    missing = pc.is_null(joined)
+    missing = pc.is_null(key)
     if named and pc.any(missing).as_py():  # after cleaning, only rows without any name
         parts = [pc.fill_null(text_key(c.filter(missing)), "") for c in named]
         from_parts = pc.utf8_trim(pc.binary_join_element_wise(*parts, " "), " ")
-        joined = pc.replace_with_mask(joined, missing, empty_to_null(from_parts))
-    without_initials = pc.replace_substring_regex(joined, r"(?:^| )[^ ](?: |$)", " ")
-    without_initials = pc.replace_substring_regex(without_initials, r"(?:^| )[^ ](?: |$)", " ")
-    single = empty_to_null(
-        pc.utf8_trim(pc.replace_substring_regex(without_initials, "  +", " "), " ")
-    )
-    return pc.if_else(pc.is_valid(single), single, joined)
+        key = pc.replace_with_mask(key, missing, _without_initials(empty_to_null(from_parts)))
+    return key
+
+
+def _without_initials(names: pa.Array) -> pa.Array:
+    """Name keys with single-letter words dropped, unless nothing else is left."""
+    without = pc.replace_substring_regex(names, r"(?:^| )[^ ](?: |$)", " ")
+    without = pc.replace_substring_regex(without, r"(?:^| )[^ ](?: |$)", " ")
+    single = empty_to_null(pc.utf8_trim(pc.replace_substring_regex(without, "  +", " "), " "))
+    return pc.if_else(pc.is_valid(single), single, names)
 
 
 def email_key(column: pa.Array, *, is_clean: bool = False) -> pa.Array:
@@ -161,7 +167,8 @@ def build_keys(
         name_job = None
         if any(c is not None for c in (full, first, last)):
             name_job = pool.submit(person_name_key, full, first, last)
-        company_name = company_name_key(company) if company is not None else None
+        # a people list repeats each company's name across its people
+        company_name = by_distinct(company_name_key)(company) if company is not None else None
         name = name_job.result() if name_job is not None else None
     company_domain = domains
     if emails is not None:

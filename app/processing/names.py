@@ -59,6 +59,8 @@ SPLIT_FULL_NAME = (
     r"^(?P<first>.+?)\s+(?:\p{L}\.?\s+)?"
     rf"(?P<last>(?:(?i:{_PARTICLE_GROUP})\s+)*[^\s]+(?:\s+(?i:jr|sr|ii|iii|iv)\.?)?)$"
 )
+# the same on ASCII text, where a letter is [A-Za-z]
+_SPLIT_ASCII = SPLIT_FULL_NAME.replace(r"\p{L}", "[A-Za-z]")
 
 
 def title_case_name(value: str) -> str:
@@ -94,9 +96,17 @@ def title_case_names(column: Column) -> pa.Array:
 def split_full_names(full: Column) -> tuple[pa.Array, pa.Array]:
     """(first, last) parts of full names; a single word is taken as the first name."""
     array = as_array(full)
-    parts = pc.extract_regex(array, SPLIT_FULL_NAME)
-    first = pc.struct_field(parts, "first")
-    last = pc.struct_field(parts, "last")
+    first, last = _split(array, _SPLIT_ASCII)
+    wide = pc.fill_null(pc.invert(pc.string_is_ascii(array)), False)
+    if pc.any(wide).as_py():  # Unicode classes make RE2 slow: only non-ASCII names need them
+        wide_first, wide_last = _split(array.filter(wide), SPLIT_FULL_NAME)
+        first = pc.replace_with_mask(first, wide, wide_first)
+        last = pc.replace_with_mask(last, wide, wide_last)
     single = pc.and_(pc.is_valid(array), pc.is_null(first))
     first = pc.if_else(single, array, first)
     return first, last
+
+
+def _split(array: pa.Array, pattern: str) -> tuple[pa.Array, pa.Array]:
+    parts = pc.extract_regex(array, pattern)
+    return pc.struct_field(parts, "first"), pc.struct_field(parts, "last")

@@ -11,7 +11,14 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from app.processing import fields as f
-from app.processing.arrays import Column, as_array, count_changed, count_filled, empty_to_null
+from app.processing.arrays import (
+    Column,
+    as_array,
+    by_distinct,
+    count_changed,
+    count_filled,
+    empty_to_null,
+)
 from app.processing.domains import clean_domains, clean_linkedin, cleaning_prefixes, linkedin_slug
 from app.processing.names import split_full_names, title_case_names
 
@@ -88,7 +95,7 @@ def clean_table(
     def present(role: str) -> list[str]:
         return [c for c in f.fields_with_role(mappings, table_type, role) if c in columns]
 
-    def apply(jobs: list[tuple[str, Callable[[Column], pa.Array], str]]) -> None:
+    def apply(jobs: list[_Job]) -> None:
         work = [(name, fn, count) for role, fn, count in jobs for name in present(role)]
         with ThreadPoolExecutor(_WORKERS) as pool:
             results = pool.map(lambda job: _changed(columns[job[0]], job[1]), work)
@@ -96,17 +103,7 @@ def clean_table(
                 counts[count] += changed
                 columns[name] = array
 
-    jobs: list[tuple[str, Callable[[Column], pa.Array], str]] = []
-    if clean_domains_on:
-        prefixes = cleaning_prefixes(rules)
-        jobs.append((f.DOMAIN, lambda c: clean_domains(c, prefixes), "domains_cleaned"))
-    if normalize_on:
-        jobs.append((f.PERSON_LINKEDIN, clean_linkedin, "linkedin_cleaned"))
-        jobs.append((f.COMPANY_LINKEDIN, clean_linkedin, "linkedin_cleaned"))
-        jobs.append((f.EMAIL, clean_emails, "emails_cleaned"))
-        if (rules.get("standardize_case") or {}).get("names", "title_case") == "title_case":
-            for role in (f.FIRST_NAME, f.LAST_NAME, f.FULL_NAME):
-                jobs.append((role, title_case_names, "names_cased"))
+    jobs = _column_jobs(rules, table_type, clean_domains_on, normalize_on)
     apply(jobs)
     if normalize_on:
         _fill_handles(columns, present, counts)
@@ -114,6 +111,33 @@ def clean_table(
     if progress:
         progress(steps, steps)
     return CleanResult(pa.table(list(columns.values()), names=list(columns)), counts)
+
+
+_Job = tuple[str, Callable[[Column], pa.Array], str]  # role, cleaning step, count it adds to
+
+
+def _column_jobs(
+    rules: Mapping[str, Any], table_type: str, clean_domains_on: bool, normalize_on: bool
+) -> list[_Job]:
+    """The per-column cleaning steps the options switch on."""
+
+    def per_company(fn: Callable[[Column], pa.Array]) -> Callable[[Column], pa.Array]:
+        # a people list repeats each company's values across its people
+        return by_distinct(fn) if table_type == "people" else fn
+
+    jobs: list[_Job] = []
+    if clean_domains_on:
+        prefixes = cleaning_prefixes(rules)
+        domains = per_company(lambda c: clean_domains(c, prefixes))
+        jobs.append((f.DOMAIN, domains, "domains_cleaned"))
+    if normalize_on:
+        jobs.append((f.PERSON_LINKEDIN, clean_linkedin, "linkedin_cleaned"))
+        jobs.append((f.COMPANY_LINKEDIN, per_company(clean_linkedin), "linkedin_cleaned"))
+        jobs.append((f.EMAIL, clean_emails, "emails_cleaned"))
+        if (rules.get("standardize_case") or {}).get("names", "title_case") == "title_case":
+            for role in (f.FIRST_NAME, f.LAST_NAME, f.FULL_NAME):
+                jobs.append((role, title_case_names, "names_cased"))
+    return jobs
 
 
 def _clean_all_whitespace(
