@@ -94,12 +94,9 @@ class UnionFind:
         a, b, rule, score = (np.array(c, dtype=np.int64) for c in self.joined)
         return Joins(a, b, rule, score, tuple(self.rules))
 
-    def labels(self) -> list[int]:
-        """Each row's root: equal labels = same cluster; a label is its cluster's first row."""
-        return self.label_array().to_pylist()  # type: ignore[no-any-return]
-
     def label_array(self) -> pa.Array:
-        """labels() as an Arrow array, by pointer jumping (a few vectorised takes)."""
+        """Each row's root (equal labels = same cluster, a label is its cluster's first row), by
+        pointer jumping: a few vectorised takes."""
         parent = pa.array(self.parent, pa.int64())
         while True:
             grand = parent.take(parent)

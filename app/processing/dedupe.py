@@ -28,8 +28,13 @@ _ROUNDS = 4
 class DedupeResult:
     """Each row's cluster label (the cluster's first row) and the joins that built the clusters."""
 
-    labels: list[int]
+    label_array: pa.Array  # int64, one label per row
     joins: Joins
+
+    @property
+    def labels(self) -> list[int]:
+        """The labels as a list."""
+        return self.label_array.to_pylist()  # type: ignore[no-any-return]
 
     @property
     def edges(self) -> tuple[Edge, ...]:
@@ -69,7 +74,7 @@ def dedupe(
         _fuzzy_rounds(uf, keys, _completeness(table), options, step)
     done = total - 1
     step()
-    return DedupeResult(uf.labels(), uf.joins())
+    return DedupeResult(uf.label_array(), uf.joins())
 
 
 def _fuzzy_rounds(

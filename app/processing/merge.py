@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any
@@ -48,9 +49,11 @@ def _run_starts(sorted_labels: pa.Array) -> pa.Array:
     return pa.concat_arrays([pa.array([True]), changed])
 
 
-def merge_clusters(table: pa.Table, labels: list[int], *, smart: bool = True) -> MergeResult:
+def merge_clusters(
+    table: pa.Table, labels: Sequence[int] | pa.Array, *, smart: bool = True
+) -> MergeResult:
     """Collapse each cluster to one record; with smart merge, fill its gaps from the others."""
-    label_array = pa.array(labels, pa.int64())
+    label_array = labels if isinstance(labels, pa.Array) else pa.array(labels, pa.int64())
     rows = row_numbers(table.num_rows)
     roots = rows.filter(pc.equal(label_array, rows))  # ascending = first-appearance order
     clusters = pc.unique(label_array.filter(pc.not_equal(label_array, rows)))

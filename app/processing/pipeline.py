@@ -109,8 +109,8 @@ def _run(
     _release_memory()
     merging = report_progress("merge")
     merging(0, 3)
-    merged = merge_clusters(cleaned.table, found.labels, smart=options.smart_merge)
-    counts = {"input_records": len(found.labels), **cleaned.counts}
+    merged = merge_clusters(cleaned.table, found.label_array, smart=options.smart_merge)
+    counts = {"input_records": len(found.label_array), **cleaned.counts}
     del cleaned
     _release_memory()
     merging(1, 3)
@@ -131,7 +131,7 @@ def _report(
     provenance: Provenance,
 ) -> dict[str, Any]:
     """The contract's processing report (validation is added by the caller)."""
-    clusters = cluster_entries(merged, found.labels, found.joins, provenance)
+    clusters = cluster_entries(merged, found.label_array, found.joins, provenance)
     return {
         "mapping_version": None,
         "table_type": table_type,

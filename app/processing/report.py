@@ -29,12 +29,12 @@ class Provenance:
 
 
 def cluster_entries(
-    merged: MergeResult, labels: list[int], joins: Joins, provenance: Provenance
+    merged: MergeResult, labels: pa.Array, joins: Joins, provenance: Provenance
 ) -> list[dict[str, Any]]:
     """Every output record built from more than one input row, with its members and conflicts."""
     if len(joins.a) == 0:
         return []
-    label_of = np.asarray(labels, dtype=np.int64)
+    label_of = labels.to_numpy()
     rows, rules, scores = member_rules(joins, label_of)
     order = np.lexsort((rows, label_of[rows]))  # by cluster, then row
     rows, rules, scores = rows[order], rules[order], scores[order]
