@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
+import numpy.typing as npt
 import pyarrow as pa
 import pyarrow.compute as pc
 
@@ -17,12 +18,14 @@ def codes(key: pa.Array) -> pa.Array:
     return pc.cast(pc.dictionary_encode(as_array(key)).indices, pa.int64())
 
 
-def first_index_pairs(key: pa.Array) -> list[tuple[int, int]]:
-    """(first row with the key, row) for every later row sharing a non-null key, by row."""
+def first_index_pairs(key: pa.Array) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64]]:
+    """(first row with the key, row) for every later row sharing a non-null key, by row, as
+    two arrays."""
     code = pc.fill_null(codes(key), -1)
     n = len(code)
+    none = np.zeros(0, np.int64)
     if n == 0:
-        return []
+        return none, none
     # dictionary codes are handed out in order of first appearance: a row holds a new key
     # exactly when its code is above every code before it
     running = pc.cumulative_max(code)
@@ -32,10 +35,9 @@ def first_index_pairs(key: pa.Array) -> list[tuple[int, int]]:
     first_row = rows.filter(is_first)
     later = pc.and_(pc.invert(is_first), pc.greater_equal(code, 0))
     if not pc.any(later).as_py():
-        return []
-    later_rows = rows.filter(later)
+        return none, none
     owners = first_row.take(code.filter(later))
-    return list(zip(owners.to_pylist(), later_rows.to_pylist(), strict=True))
+    return owners.to_numpy(), rows.filter(later).to_numpy()
 
 
 def initials(name_key: pa.Array) -> pa.Array:

@@ -89,6 +89,24 @@ class UnionFind:
             joined += self.union(a, b, rule, 100)
         return joined
 
+    def union_exact(self, owners: IntArray, rows: IntArray, rule: str) -> None:
+        """Join rows sharing an exact key: each pair is (the key's first row, a later row)."""
+        if self.joined[0]:  # only pairs not yet together join, one by one
+            labels = self.label_array().to_numpy()
+            apart = labels[owners] != labels[rows]
+            self.union_all(zip(owners[apart].tolist(), rows[apart].tolist(), strict=True), rule)
+            return
+        # all rows still alone: every pair joins its later row to the key's first row
+        parent = np.arange(self.size, dtype=np.int64)
+        parent[rows] = owners
+        self.parent = parent.tolist()
+        code = self.rules.setdefault(rule, len(self.rules))
+        rows_a, rows_b, rules, scores = self.joined
+        rows_a.extend(owners.tolist())
+        rows_b.extend(rows.tolist())
+        rules.extend([code] * len(rows))
+        scores.extend([100] * len(rows))
+
     def joins(self) -> Joins:
         """Every join kept so far."""
         a, b, rule, score = (np.array(c, dtype=np.int64) for c in self.joined)

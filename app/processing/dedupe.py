@@ -68,7 +68,7 @@ def dedupe(
     uf = UnionFind(table.num_rows)
     step()
     for rule, key in keys.exact.items():
-        uf.union_all(first_index_pairs(key), rule)
+        uf.union_exact(*first_index_pairs(key), rule)
         step()
     if keys.name is not None:
         _fuzzy_rounds(uf, keys, _completeness(table), options, step)
