@@ -154,28 +154,25 @@ def build_keys(
             exact["linkedin"] = slug
         name = col(f.COMPANY_NAME)
         return MatchKeys(exact, company_name_key(name) if name is not None else None, None, None)
-    email, linkedin = col(f.EMAIL), col(f.PERSON_LINKEDIN)
-    emails = email_key(email, is_clean=is_clean) if email is not None else None
-    if linkedin is not None:
-        canonical = linkedin if is_clean else clean_linkedin(linkedin)
-        exact["linkedin"] = linkedin_slug(canonical, "in|pub")
-    if emails is not None:
-        exact["email"] = emails
     full, first, last = col(f.FULL_NAME), col(f.FIRST_NAME), col(f.LAST_NAME)
-    company = col(f.COMPANY_NAME)
-    with ThreadPoolExecutor(2) as pool:  # the two name keys are independent Arrow work
+    with ThreadPoolExecutor(1) as pool:  # the person name key is built beside all the others
         name_job = None
         if any(c is not None for c in (full, first, last)):
             name_job = pool.submit(person_name_key, full, first, last)
+        email, linkedin, company = col(f.EMAIL), col(f.PERSON_LINKEDIN), col(f.COMPANY_NAME)
+        emails = email_key(email, is_clean=is_clean) if email is not None else None
+        if linkedin is not None:
+            canonical = linkedin if is_clean else clean_linkedin(linkedin)
+            exact["linkedin"] = linkedin_slug(canonical, "in|pub")
+        if emails is not None:
+            exact["email"] = emails
         # a people list repeats each company's name across its people
         company_name = by_distinct(company_name_key)(company) if company is not None else None
+        company_domain = domains
+        if emails is not None:
+            from_email = email_domain(emails)
+            company_domain = from_email if domains is None else pc.coalesce(domains, from_email)
         name = name_job.result() if name_job is not None else None
-    company_domain = domains
-    if emails is not None:
-        from_email = email_domain(emails)
-        company_domain = (
-            from_email if domains is None else pc.if_else(pc.is_valid(domains), domains, from_email)
-        )
     return MatchKeys(exact, name, company_domain, company_name)
 
 
