@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 from rapidfuzz import fuzz
@@ -79,6 +80,7 @@ def header_words(header: str) -> list[str]:
     return _NON_WORD.sub(" ", _CAMEL.sub(" ", header).lower()).split()
 
 
+@lru_cache(maxsize=1 << 16)  # the same headers come back in every file of a list
 def score_header(header: str, synonym: str) -> int:
     """100 for the same words after normalising; otherwise a typo- and order-tolerant score."""
     hw, sw = header_words(header), header_words(synonym)
