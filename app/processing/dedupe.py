@@ -9,7 +9,6 @@ from typing import Any
 
 import pyarrow as pa
 import pyarrow.compute as pc
-from rapidfuzz import fuzz
 
 from app.processing.arrays import filled_with, row_numbers
 from app.processing.blocking import first_index_pairs, initials, join_keys, window_pairs
@@ -17,6 +16,7 @@ from app.processing.clusters import Edge, Joins, UnionFind
 from app.processing.errors import Cancelled
 from app.processing.keys import MatchKeys, build_keys
 from app.processing.options import MergeOptions
+from app.processing.scoring import scored_pairs
 
 Progress = Callable[[str, int, int], None]
 _PERSON_RULE = "name+company"
@@ -200,13 +200,6 @@ def _company_candidates(
     return out
 
 
-def _values(column: pa.Array | None, rows: list[int]) -> dict[int, Any]:
-    if column is None:
-        return {}
-    taken = column.take(pa.array(rows, pa.int64())).to_pylist()
-    return dict(zip(rows, taken, strict=True))
-
-
 def _join_fuzzy(
     uf: UnionFind,
     keys: MatchKeys,
@@ -214,23 +207,8 @@ def _join_fuzzy(
     options: MergeOptions,
     labels: pa.Array,
 ) -> bool:
-    rows = sorted({r for pair in candidates for r in pair})
-    names = _values(keys.name, rows)
-    domains = _values(keys.company_domain, rows)
-    companies = _values(keys.company_name, rows)
-    threshold = options.threshold
     people = options.table_type == "people"
-    scored = []
-    for (a, b), same_company in candidates.items():
-        if uf.find(a) == uf.find(b):
-            continue
-        score = int(fuzz.token_sort_ratio(names[a], names[b]))
-        if score < threshold:
-            continue
-        if people and not same_company and not _same_company(a, b, domains, companies, threshold):
-            continue
-        scored.append((-score, a, b))
-    scored.sort()
+    scored = scored_pairs(keys, candidates, options.threshold, people)
     signatures = _Signatures(keys, labels, [r for _, a, b in scored for r in (a, b)])
     rule = _PERSON_RULE if people else _COMPANY_RULE
     joined = False
@@ -242,16 +220,6 @@ def _join_fuzzy(
         signatures.merge(ra, rb, uf.find(a))
         joined = True
     return joined
-
-
-def _same_company(
-    a: int, b: int, domains: dict[int, Any], companies: dict[int, Any], threshold: int
-) -> bool:
-    da, db = domains.get(a), domains.get(b)
-    if da is not None and da == db:
-        return True
-    ca, cb = companies.get(a), companies.get(b)
-    return ca is not None and cb is not None and fuzz.token_sort_ratio(ca, cb) >= threshold
 
 
 class _Signatures:
