@@ -68,10 +68,12 @@ def merge_clusters(
         values = as_array(table.column(name))
         taken = values.take(groups.rows)
         reference = groups.first_valid(taken)
-        kept = values.take(kept_rows)
         filled = 0
-        if smart:
-            filled, kept = kept.null_count - reference.null_count, reference
+        if smart:  # the most complete row, with its gaps filled: count the filled ones
+            kept_values = int(pc.sum(pc.is_valid(values).take(kept_rows)).as_py() or 0)
+            filled, kept = len(kept_rows) - kept_values - reference.null_count, reference
+        else:
+            kept = values.take(kept_rows)
         merged = pc.replace_with_mask(values.take(roots), at_output, kept)
         return merged, filled, _conflicting_values(taken, groups, reference)
 
