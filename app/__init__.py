@@ -6,37 +6,31 @@ import asyncio
 import contextlib
 from datetime import timedelta
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from quart import Quart, Response
-from quart.wrappers.response import FileBody
+if TYPE_CHECKING:  # `csv-merger merge` imports this package: keep the web stack out of it
+    from quart import Quart
 
-from app.config import Settings
+    from app.config import Settings
+
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 # Multipart framing around the files themselves.
 _UPLOAD_OVERHEAD_BYTES = 1024 * 1024
 
 
-class _LargeFileBody(FileBody):
-    # Quart reads files 8 KiB per thread hop; merged results are tens of MB.
-    buffer_size = 1024 * 1024
-
-
-class AppResponse(Response):
-    """Responses that stream files in large chunks."""
-
-    file_body_class = _LargeFileBody
-
-
 def create_app(
     settings: Settings, *, resources: object | None = None, run_worker: bool = False
 ) -> Quart:
     """The Quart app; it opens its own resources unless the caller passes them in."""
+    from quart import Quart
+
     from app.jobs.worker import create_worker
     from app.jobs.worker import run_worker as run_worker_until
     from app.resources import Resources, open_resources
     from app.routes import register_blueprints
     from app.routes._csrf import check_same_origin
+    from app.routes._responses import AppResponse
     from app.routes._security import add_security_headers
 
     app = Quart(__name__, static_folder=str(PROJECT_ROOT / "static"), static_url_path="/static")

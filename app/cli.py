@@ -8,8 +8,10 @@ import logging
 import signal
 import sys
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
-from app.config import Settings, SettingsError, load_settings
+if TYPE_CHECKING:  # `merge` runs without the server's settings and stack
+    from app.config import Settings
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -43,6 +45,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         from app.cli_merge import run_merge
 
         return run_merge(args)
+    from app.config import SettingsError, load_settings
+
     try:
         overrides = {}
         if getattr(args, "host", None):
