@@ -23,32 +23,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from app.redis_server import free_port  # noqa: E402
-
-OUT = ROOT / "bench" / "out"
-
-
-def generate(mb: float, files: int) -> Path:
-    target = OUT / f"people-{files}x{mb:g}mb"
-    if not (target / "manifest.json").exists():
-        subprocess.run(
-            [
-                sys.executable,
-                str(ROOT / "bench" / "gen_leads.py"),
-                "--type",
-                "people",
-                "--mb-per-file",
-                str(mb),
-                "--files",
-                str(files),
-                "--seed",
-                "7",
-                "--out",
-                str(target),
-            ],
-            check=True,
-            stdout=subprocess.DEVNULL,
-        )
-    return target
+from bench.bench_merge import generate  # noqa: E402  (the same cached data sets)
 
 
 def cli_path(files: list[Path], out: Path) -> float:
