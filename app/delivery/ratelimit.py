@@ -13,7 +13,7 @@ Sleep = Callable[[float], Awaitable[None]]
 
 # Each window is stretched by this fraction so that arrival jitter between sender and receiver
 # cannot squeeze rate + 1 requests into one second as the receiver measures it.
-MARGIN = 0.025
+MARGIN = 0.04
 # Early sends allowed against the smooth schedule, to make up for sleep overshoot at high rates.
 _CATCH_UP = 0.01
 _MAX_SLEEP = 0.2  # re-read the rate at least this often while waiting
