@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from redis.exceptions import RedisError
-from sqlalchemy import func, insert, select
+from sqlalchemy import func, insert, select, text
 from sqlalchemy.exc import IntegrityError
 
 from app.errors import BadInput, Conflict, Invalid, NotFound
@@ -39,6 +39,7 @@ MAX_DOCUMENT_BYTES = 1024 * 1024
 MAX_PREVIEW_HEADERS = 500
 _CACHE_SIZE = 16
 _INSERT_ATTEMPTS = 5
+_SERIALISE_WRITERS = "LOCK TABLE mapping_versions IN SHARE ROW EXCLUSIVE MODE"
 # Raise the key, never lower it: two writers may finish in either order.
 _RAISE_VERSION = """
 local known = tonumber(redis.call('GET', KEYS[1]) or '0')
@@ -174,7 +175,8 @@ async def store(
 ) -> int:
     """Add a document (already valid) as the new current version and announce it."""
     # One statement numbers and writes the row, so SQLite takes its write lock before
-    # reading max(); two PostgreSQL writers may still pick one number: retry the loser.
+    # reading max(). PostgreSQL reads max() from a snapshot, so writers first take a table
+    # lock that conflicts only with itself (readers go on); the retry is a last resort.
     next_version = select(func.coalesce(func.max(MappingVersion.version), 0) + 1)
     statement = (
         insert(MappingVersion)
@@ -192,6 +194,8 @@ async def store(
     for _ in range(_INSERT_ATTEMPTS):
         try:
             async with res.db.begin() as db:
+                if res.engine.dialect.name == "postgresql":
+                    await db.execute(text(_SERIALISE_WRITERS))
                 version = (await db.execute(statement)).scalar_one()
         except IntegrityError:
             continue
