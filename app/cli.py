@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import io
 import logging
 import signal
 import sys
@@ -89,11 +90,20 @@ def _run_command(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def _stop_event() -> asyncio.Event:
+    """Set on SIGINT/SIGTERM. SIGUSR1 logs what every task is waiting on, for operators."""
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for signum in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(signum, stop.set)
+    loop.add_signal_handler(signal.SIGUSR1, _log_tasks)
     return stop
+
+
+def _log_tasks() -> None:
+    stacks = io.StringIO()
+    for task in asyncio.all_tasks():
+        task.print_stack(file=stacks)
+    logging.getLogger(__name__).warning("tasks on SIGUSR1:\n%s", stacks.getvalue())
 
 
 async def _serve(settings: Settings, *, with_worker: bool) -> None:

@@ -15,6 +15,7 @@ from saq.types import Context
 from app.jobs import tasks
 from app.resources import Resources
 from app.services import recovery
+from app.services.loops import Loop
 
 log = logging.getLogger(__name__)
 
@@ -26,7 +27,7 @@ def create_worker(resources: Resources, *, concurrency: int | None = None) -> Wo
     """A worker whose tasks find the shared resources, and a shutdown flag, in their context."""
     settings = resources.settings
     draining = asyncio.Event()
-    background: list[asyncio.Task[None]] = []
+    background: list[Loop] = []
 
     async def startup(ctx: Context) -> None:
         ctx["resources"] = resources  # type: ignore[typeddict-unknown-key]
@@ -34,13 +35,12 @@ def create_worker(resources: Resources, *, concurrency: int | None = None) -> Wo
         # Sweep before taking jobs: SAQ's upkeep sweeps at once otherwise, racing the first
         # dequeue (a job not yet marked active looks stale); this takes the sweep lock first.
         await resources.queue.sweep()
-        background.append(asyncio.create_task(recovery.sweep_forever(resources)))
+        sweep = Loop(lambda: recovery.sweep_quietly(resources), recovery.SWEEP_EVERY_SECONDS)
+        background.append(sweep.start())
 
     async def shutdown(ctx: Context) -> None:
-        for task in background:
-            task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await task
+        for loop in background:
+            await loop.stop()
 
     worker: Worker[Any] = Worker(
         resources.queue,

@@ -17,10 +17,12 @@ from app.processing import io as csv_io
 from app.resources import Resources
 from app.services import delivery_records, job_rows, progress
 from app.services.job_runs import RunControl
+from app.services.loops import Loop
 from app.storage.models import DeliveryRecord, Job
 
 log = logging.getLogger(__name__)
 SAVE_RETRY_WAITS = (1, 2, 5, 10, 20)
+PUBLISH_EVERY_SECONDS = 0.5
 
 STOP_MESSAGES = {
     "gone": "The webhook answered 410 Gone: delivery stopped and the remaining records are "
@@ -60,7 +62,7 @@ async def run(res: Resources, job: Job, control: RunControl, *, include_failed: 
     await counters.load()
     engine = DeliveryEngine(res.http, delivery_options(res))
     path = res.paths.result_records(job.session_id, job.id)
-    reporter = asyncio.create_task(counters.publish_loop(engine, control))
+    reporter = Loop(lambda: counters.publish(engine, control), PUBLISH_EVERY_SECONDS).start()
     try:
         result = await engine.run(
             job_id=job.id,
@@ -71,7 +73,7 @@ async def run(res: Resources, job: Job, control: RunControl, *, include_failed: 
             is_cancelled=control.is_cancelled,
         )
     finally:
-        reporter.cancel()
+        await reporter.stop()
     await counters.load()
     await _end(res, job, control, result.stopped_reason, counters)
 
@@ -157,20 +159,18 @@ class _Counters:
         self.delivered += delivered
         self.failed += failed
 
-    async def publish_loop(self, engine: DeliveryEngine, control: RunControl) -> None:
-        while True:
-            try:
-                await progress.publish(
-                    self.res.redis,
-                    self.job.session_id,
-                    self.job.id,
-                    status="delivering",
-                    stage="delivering",
-                    processed=self.delivered + self.failed,
-                    **self.totals(),
-                    current_rate=round(engine.measured_rate(), 2),
-                    rate_limit=control.rate(),
-                )
-            except Exception:  # live progress is best effort; delivery goes on
-                log.warning("could not publish delivery progress of %s", self.job.id, exc_info=True)
-            await asyncio.sleep(0.5)
+    async def publish(self, engine: DeliveryEngine, control: RunControl) -> None:
+        try:
+            await progress.publish(
+                self.res.redis,
+                self.job.session_id,
+                self.job.id,
+                status="delivering",
+                stage="delivering",
+                processed=self.delivered + self.failed,
+                **self.totals(),
+                current_rate=round(engine.measured_rate(), 2),
+                rate_limit=control.rate(),
+            )
+        except Exception:  # live progress is best effort; delivery goes on
+            log.warning("could not publish delivery progress of %s", self.job.id, exc_info=True)

@@ -4,7 +4,6 @@ and a control loop that renews it and follows cancel and rate changes from Redis
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 import threading
 from collections.abc import AsyncIterator, Awaitable, Callable
@@ -16,6 +15,7 @@ from sqlalchemy import or_, update
 
 from app.resources import Resources
 from app.services import progress
+from app.services.loops import Loop
 from app.storage.models import ACTIVE_STATUSES, Job
 
 log = logging.getLogger(__name__)
@@ -122,53 +122,53 @@ async def controlled_run(
 ) -> AsyncIterator[RunControl]:
     """Keep the lease and follow Redis control flags for the length of the block."""
     control = RunControl(job.id, job.rate_limit)
-    watcher = asyncio.create_task(_watch(res, job.id, owner, control, heartbeat, draining))
+    watcher = _Watcher(res, job.id, owner, control, heartbeat, draining)
+    loop = Loop(watcher.round, CONTROL_POLL_SECONDS).start()
     try:
         yield control
     except BaseException:
         control.stop("aborted")
-        await _stop_watching(watcher)
+        await loop.stop()
         await release(res, job.id, owner, requeue_after=0, crashed=True)  # recover it at once
         raise
-    await _stop_watching(watcher)
+    await loop.stop()
     interrupted = control.reason in ("shutdown", "lease lost")
     await release(res, job.id, owner, requeue_after=0 if interrupted else QUEUED_GRACE_SECONDS)
 
 
-async def _stop_watching(watcher: asyncio.Task[None]) -> None:
-    watcher.cancel()
-    with contextlib.suppress(asyncio.CancelledError):
-        await watcher
+class _Watcher:
+    """One round: follow the flags, renew the lease and beat SAQ's heartbeat when due."""
 
+    def __init__(
+        self,
+        res: Resources,
+        job_id: str,
+        owner: str,
+        control: RunControl,
+        heartbeat: Callable[[], Awaitable[Any]] | None,
+        draining: asyncio.Event | None,
+    ) -> None:
+        self.res, self.job_id, self.owner, self.control = res, job_id, owner, control
+        self.heartbeat, self.draining = heartbeat, draining
+        self.renewed = self.beat = asyncio.get_running_loop().time()
 
-async def _watch(
-    res: Resources,
-    job_id: str,
-    owner: str,
-    control: RunControl,
-    heartbeat: Callable[[], Awaitable[Any]] | None,
-    draining: asyncio.Event | None,
-) -> None:
-    loop = asyncio.get_running_loop()
-    renewed = beat = loop.time()
-    while True:
+    async def round(self) -> None:
         try:
-            await _follow_flags(res, job_id, control)
-            if draining is not None and draining.is_set():
-                control.stop("shutdown")
-            now = loop.time()
-            if now - renewed >= RENEW_EVERY_SECONDS:
-                renewed = now
-                if not await renew(res, job_id, owner):
-                    control.stop("lease lost")
-            if heartbeat is not None and now - beat >= HEARTBEAT_EVERY_SECONDS:
-                beat = now
-                await heartbeat()
+            await _follow_flags(self.res, self.job_id, self.control)
+            if self.draining is not None and self.draining.is_set():
+                self.control.stop("shutdown")
+            now = asyncio.get_running_loop().time()
+            if now - self.renewed >= RENEW_EVERY_SECONDS:
+                self.renewed = now
+                if not await renew(self.res, self.job_id, self.owner):
+                    self.control.stop("lease lost")
+            if self.heartbeat is not None and now - self.beat >= HEARTBEAT_EVERY_SECONDS:
+                self.beat = now
+                await self.heartbeat()
         except Exception:  # Redis or the database briefly away: keep working, retry soon
             log.warning(
-                "job %s: control loop could not reach Redis/database", job_id, exc_info=True
+                "job %s: control loop could not reach Redis/database", self.job_id, exc_info=True
             )
-        await asyncio.sleep(CONTROL_POLL_SECONDS)
 
 
 async def _follow_flags(res: Resources, job_id: str, control: RunControl) -> None:

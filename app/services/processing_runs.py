@@ -23,6 +23,7 @@ from app.resources import Resources
 from app.services import job_rows, mappings, progress
 from app.services.job_runs import RunControl
 from app.services.jobs import THROUGHPUT_KEY
+from app.services.loops import Loop
 from app.storage.models import Job, UploadFile
 
 log = logging.getLogger(__name__)
@@ -93,7 +94,7 @@ async def run(res: Resources, job: Job, control: RunControl) -> Job | None:
     if not started_now:
         return None  # cancelled before this run began
     reporter = _ProgressReporter(res, job, asyncio.get_running_loop())
-    publisher = asyncio.create_task(reporter.publish_loop())
+    publisher = Loop(reporter.publish, PUBLISH_EVERY_SECONDS).start()
     started = time.monotonic()
     try:
         result = await _in_thread(_process_and_write, work, reporter.update, control)
@@ -103,7 +104,7 @@ async def run(res: Resources, job: Job, control: RunControl) -> Job | None:
         await job_rows.fail(res, job, str(exc), only_if=("pending", "processing"))
         return None
     finally:
-        publisher.cancel()
+        await publisher.stop()
     await _remember_throughput(res, result, time.monotonic() - started)
     return await _finish(res, job, result)
 
@@ -197,7 +198,7 @@ async def _remember_throughput(res: Resources, result: PipelineResult, seconds: 
 
 
 class _ProgressReporter:
-    """Collects progress from the processing thread; publishes it twice a second."""
+    """Collects progress from the processing thread; `publish` sends what changed."""
 
     def __init__(self, res: Resources, job: Job, loop: asyncio.AbstractEventLoop) -> None:
         self.res, self.job, self.loop = res, job, loop
@@ -214,19 +215,18 @@ class _ProgressReporter:
         self.fraction = min(0.99, 1 - 0.6**index * (1 - 0.4 * within))
         self.stage, self.dirty = stage, True
 
-    async def publish_loop(self) -> None:
-        while True:
-            if self.dirty:
-                self.dirty = False
-                try:
-                    await progress.publish(
-                        self.res.redis,
-                        self.job.session_id,
-                        self.job.id,
-                        status="processing",
-                        stage=self.stage,
-                        processing_fraction=round(self.fraction, 3),
-                    )
-                except Exception:  # live progress is best effort; the run goes on
-                    log.warning("could not publish progress of %s", self.job.id, exc_info=True)
-            await asyncio.sleep(PUBLISH_EVERY_SECONDS)
+    async def publish(self) -> None:
+        if not self.dirty:
+            return
+        self.dirty = False
+        try:
+            await progress.publish(
+                self.res.redis,
+                self.job.session_id,
+                self.job.id,
+                status="processing",
+                stage=self.stage,
+                processing_fraction=round(self.fraction, 3),
+            )
+        except Exception:  # live progress is best effort; the run goes on
+            log.warning("could not publish progress of %s", self.job.id, exc_info=True)

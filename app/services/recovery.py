@@ -3,7 +3,6 @@ or fails with a message after too many tries. Runs in every worker."""
 
 from __future__ import annotations
 
-import asyncio
 import logging
 import secrets
 from datetime import UTC, datetime
@@ -76,11 +75,9 @@ async def _take_over(res: Resources, job: Job, now: datetime) -> bool:
     return True
 
 
-async def sweep_forever(res: Resources) -> None:
-    """The recovery loop a worker runs beside its jobs."""
-    while True:
-        try:
-            await recover_stalled(res)
-        except Exception:  # Redis or the database away for a moment: try again next round
-            log.warning("recovery sweep failed", exc_info=True)
-        await asyncio.sleep(SWEEP_EVERY_SECONDS)
+async def sweep_quietly(res: Resources) -> None:
+    """One round of the recovery loop a worker runs beside its jobs."""
+    try:
+        await recover_stalled(res)
+    except Exception:  # Redis or the database away for a moment: try again next round
+        log.warning("recovery sweep failed", exc_info=True)

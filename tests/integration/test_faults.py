@@ -210,11 +210,6 @@ def test_redis_restart_mid_job_answers_503_then_completes(
         redis.stop()
 
 
-@pytest.mark.xfail(
-    strict=False,
-    reason="known bug, open: about one run in five one of the eight jobs stays 'delivering' with "
-    "nothing sent (seen on SQLite and PostgreSQL); no 'database is locked' has been seen",
-)
 def test_eight_concurrent_jobs_and_polling_never_show_database_locked(
     migrated: Settings, tmp_path: Path
 ) -> None:
