@@ -170,6 +170,9 @@ SPEC: dict[str, Any] = {
         "/api/storage/status": {
             "get": {"summary": "storage", "responses": _answer("storage", errors=(401,))}
         },
+        "/api/metrics": {
+            "get": {"summary": "metrics", "responses": _answer("metrics", errors=(401,))}
+        },
     },
     "components": {
         "schemas": {

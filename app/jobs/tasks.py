@@ -7,6 +7,7 @@ import dataclasses
 import logging
 import os
 import secrets
+import socket
 from collections.abc import Callable
 from typing import Any
 
@@ -37,16 +38,20 @@ def _resources(ctx: Context) -> Resources:
     return ctx["resources"]  # type: ignore[typeddict-item, no-any-return]
 
 
-def _owner(ctx: Context) -> str:
-    """Unique per run: two queue entries of one job in one worker are two different runs."""
-    return f"{ctx['worker'].id}:{os.getpid()}:{secrets.token_hex(4)}"
+def _owner() -> str:
+    """Unique per run: two queue entries of one job in one worker are two different runs.
+
+    Host and process say where it runs; the column holds 64 characters, and host names
+    (a Kubernetes pod's, say) can be that long on their own.
+    """
+    return f"{socket.gethostname()[:40]}:{os.getpid()}:{secrets.token_hex(4)}"
 
 
 async def _claim(
     ctx: Context, job_id: str, kind: str, is_runnable: Callable[[Job], bool]
 ) -> tuple[Resources, str, Job] | None:
     """Take the job's lease for this run; None (lease handed back) if it is not ours to run."""
-    res, owner = _resources(ctx), _owner(ctx)
+    res, owner = _resources(ctx), _owner()
     if not await job_runs.claim(res, job_id, owner):
         log.info("job %s: %s not started, another run holds it or it ended", job_id, kind)
         return None

@@ -54,7 +54,8 @@ def create_worker(resources: Resources, *, concurrency: int | None = None) -> Wo
         timers={"sweep": 3600, "abort": 1, "schedule": 1, "worker_info": 10},
         # run_worker waits for running jobs itself; then SAQ may cancel at once.
         shutdown_grace_period_s=0,
-        id=f"{socket.gethostname()}:{os.getpid()}:{id(resources):x}",
+        # No colons: SAQ's queue info splits worker keys on them and would lose this worker.
+        id=f"{socket.gethostname()}-{os.getpid()}-{id(resources):x}",
     )
     worker.context["draining"] = draining  # type: ignore[typeddict-unknown-key]
     # The process owns signal handling (web and worker share one event loop).
