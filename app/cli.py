@@ -58,9 +58,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except SettingsError as exc:
         print(f"csv-merger: {exc}", file=sys.stderr)
         return 2
-    logging.basicConfig(
-        level=settings.LOG_LEVEL.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s"
-    )
+    from app import logs
+
+    logs.configure(settings.LOG_LEVEL, settings.LOG_FORMAT)
     return _run_command(args, settings)
 
 
@@ -115,7 +115,9 @@ async def _serve(settings: Settings, *, with_worker: bool) -> None:
     stop = _stop_event()
     config = Config()
     config.bind = [f"{settings.HOST}:{settings.PORT}"]
-    config.accesslog = "-"
+    # Hypercorn's lines go through our handler too, so LOG_FORMAT=json covers them.
+    config.accesslog = logging.getLogger("hypercorn.access")
+    config.errorlog = logging.getLogger("hypercorn.error")
     config.graceful_timeout = 25
     app = create_app(settings, run_worker=with_worker)
     logging.getLogger(__name__).info("serving on http://%s:%s", settings.HOST, settings.PORT)

@@ -17,6 +17,7 @@ from saq.types import Context
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.exc import TimeoutError as SQLAlchemyTimeout
 
+from app import logs
 from app.config import Settings
 from app.queue import enqueue_delivery
 from app.resources import Resources
@@ -60,6 +61,7 @@ async def _claim(
     if job is None or not is_runnable(job):  # a stale queue entry: recovery decides what next
         await job_runs.release(res, job_id, owner, requeue_after=0)
         return None
+    logs.bind(job_id=job.id, session_id=job.session_id)
     log.info("job %s: %s on %s", job_id, kind, owner)
     return res, owner, job
 

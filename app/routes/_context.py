@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from quart import current_app, g, session
 
+from app import logs
 from app.resources import Resources
 from app.services import sessions
 from app.storage.paths import is_valid_id
@@ -23,6 +24,7 @@ async def open_session() -> None:
         session[SESSION_FIELD] = sid
         session.permanent = True
     g.session_id = sid
+    logs.bind(session_id=sid)
     await sessions.touch(resources(), sid)
 
 
