@@ -198,6 +198,9 @@ def test_redis_restart_mid_job_answers_503_then_completes(
             assert outage.status_code == 503
             assert outage.json()["status"] == "error"
             assert api.http.get("/health").status_code == 503
+            metrics = api.http.get("/api/metrics")
+            assert metrics.status_code == 503
+            assert metrics.json()["error"]["code"] == "redis_unavailable"
             time.sleep(2)
             redis.start()
             done = api.wait(job_id, ("completed", "failed"), timeout=RECOVERY_DEADLINE)
