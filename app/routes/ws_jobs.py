@@ -12,6 +12,7 @@ from app.errors import NotFound
 from app.routes._context import open_session, resources, session_id
 from app.routes.ui_jobs import Seen, live_update
 from app.services import jobs, progress
+from app.services.loops import was_cancelled
 
 bp = Blueprint("ws_jobs", __name__)
 bp.before_websocket(open_session)
@@ -55,7 +56,7 @@ async def _changes(job_id: str) -> AsyncIterator[None]:
     """Yield now, then after each burst of job events, or at least every MAX_INTERVAL."""
     async with resources().redis.pubsub() as pubsub:
         await pubsub.subscribe(progress.events_channel(job_id))
-        while True:
+        while not was_cancelled():  # the page went; a swallowed cancel must not outlive it
             yield
             await pubsub.get_message(ignore_subscribe_messages=True, timeout=MAX_INTERVAL)
             await asyncio.sleep(MIN_INTERVAL)

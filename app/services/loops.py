@@ -3,7 +3,8 @@
 Cancelling a task is not enough to stop a loop that talks to Redis on Python 3.11: redis-py
 wraps each socket write in `asyncio.wait_for`, which swallows a cancel that lands just as the
 write completes (fixed in 3.12). The cancelled loop then runs on forever, and whoever awaits it
-hangs. So a loop here checks a flag between rounds, and `stop` sets the flag before it cancels.
+hangs. So a loop here checks a flag between rounds, and `stop` sets the flag before it cancels;
+loops that are only ever cancelled (a WebSocket's, when the page goes) check `was_cancelled`.
 """
 
 from __future__ import annotations
@@ -11,6 +12,12 @@ from __future__ import annotations
 import asyncio
 import contextlib
 from collections.abc import Awaitable, Callable
+
+
+def was_cancelled() -> bool:
+    """True once the current task was cancelled, even if the CancelledError was swallowed."""
+    task = asyncio.current_task()
+    return task is not None and task.cancelling() > 0
 
 
 class Loop:
@@ -27,7 +34,7 @@ class Loop:
         return self
 
     async def _run(self) -> None:
-        while not self._stopping.is_set():
+        while not self._stopping.is_set() and not was_cancelled():
             await self._round()
             with contextlib.suppress(TimeoutError):
                 async with asyncio.timeout(self._interval):

@@ -6,7 +6,7 @@ import asyncio
 
 import pytest
 
-from app.services.loops import Loop
+from app.services.loops import Loop, was_cancelled
 
 
 async def test_rounds_repeat_until_stopped() -> None:
@@ -60,3 +60,26 @@ async def test_stop_before_start_is_harmless() -> None:
         return None
 
     await Loop(nothing, 1).stop()
+
+
+async def test_a_swallowed_cancel_is_still_seen() -> None:
+    rounds_after_cancel = 0
+    cancelled = asyncio.Event()
+
+    async def stubborn_page() -> None:
+        nonlocal rounds_after_cancel
+        while not was_cancelled():
+            try:
+                await asyncio.sleep(10)
+            except asyncio.CancelledError:
+                cancelled.set()  # swallowed, as asyncio.wait_for may on Python 3.11
+            if cancelled.is_set():
+                rounds_after_cancel += 1
+
+    task = asyncio.create_task(stubborn_page())
+    await asyncio.sleep(0.01)
+    assert not task.done()
+    task.cancel()
+    async with asyncio.timeout(2):
+        await asyncio.wait({task})
+    assert rounds_after_cancel == 1
