@@ -121,7 +121,7 @@ async def _serve(settings: Settings, *, with_worker: bool) -> None:
     config.graceful_timeout = 25
     app = create_app(settings, run_worker=with_worker)
     logging.getLogger(__name__).info("serving on http://%s:%s", settings.HOST, settings.PORT)
-    await serve(app, config, shutdown_trigger=stop.wait)  # type: ignore[arg-type]
+    await serve(app, config, shutdown_trigger=stop.wait)
 
 
 async def _cleanup(settings: Settings):  # type: ignore[no-untyped-def]

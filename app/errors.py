@@ -19,6 +19,8 @@ fragment or page elsewhere.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 
 class AppError(Exception):
     """An error with a stable code and a message a person understands."""
@@ -27,12 +29,12 @@ class AppError(Exception):
     default_code = "internal_error"
 
     def __init__(
-        self, message: str, *, code: str | None = None, details: dict[str, object] | None = None
+        self, message: str, *, code: str | None = None, details: Mapping[str, object] | None = None
     ) -> None:
         super().__init__(message)
         self.message = message
         self.code = code or self.default_code
-        self.details = details or {}
+        self.details = dict(details or {})
 
     def to_json(self) -> dict[str, object]:
         """The contract's envelope; `details` add fields beside it, never replace them."""

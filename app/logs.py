@@ -31,14 +31,12 @@ def bind(*, job_id: str | None = None, session_id: str | None = None) -> None:
 
 class _ContextIds(logging.Filter):
     def filter(self, record: logging.LogRecord) -> bool:
-        record.job_id = _job_id.get()
-        record.session_id = _session_id.get()
-        ids = []
-        if record.job_id:
-            ids.append(f"job={record.job_id}")
-        if record.session_id:
-            ids.append(f"session={record.session_id}")
-        record.ids = (" " + " ".join(ids)) if ids else ""
+        job_id, session_id = _job_id.get(), _session_id.get()
+        ids = [f"job={job_id}"] if job_id else []
+        ids += [f"session={session_id}"] if session_id else []
+        record.__dict__.update(
+            job_id=job_id, session_id=session_id, ids=(" " + " ".join(ids)) if ids else ""
+        )
         return True
 
 

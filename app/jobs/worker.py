@@ -57,7 +57,7 @@ def create_worker(resources: Resources, *, concurrency: int | None = None) -> Wo
         # No colons: SAQ's queue info splits worker keys on them and would lose this worker.
         id=f"{socket.gethostname()}-{os.getpid()}-{id(resources):x}",
     )
-    worker.context["draining"] = draining  # type: ignore[typeddict-unknown-key]
+    worker.context["draining"] = draining
     # The process owns signal handling (web and worker share one event loop).
     worker.SIGNALS = []
     return worker
@@ -74,7 +74,7 @@ async def run_worker(
     """
     task = asyncio.create_task(worker.start())
     await stop.wait()
-    worker.context["draining"].set()  # type: ignore[typeddict-item]
+    worker.context["draining"].set()
     running = [context["task"] for context in worker.job_task_contexts.values()]
     if running:
         await asyncio.wait(running, timeout=grace_seconds)

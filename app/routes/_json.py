@@ -20,6 +20,6 @@ async def json_body() -> Any:
     if len(raw) > MAX_JSON_BYTES:
         raise TooLarge("A JSON request must stay under 1 MB.", code="too_large")
     try:
-        return json.loads(raw.decode("utf-8"))
+        return json.loads(raw.decode("utf-8") if isinstance(raw, bytes) else raw)
     except (UnicodeDecodeError, json.JSONDecodeError, RecursionError):
         raise BadInput("Send a JSON body (UTF-8).", code="bad_json") from None

@@ -14,6 +14,7 @@ from app.routes._context import open_session, resources, session_id
 from app.routes._htmx import STOP_POLLING, page_or_fragment, wants_fragment
 from app.routes.ui_pages import files_from
 from app.services import deliveries, job_status, jobs
+from app.storage.models import TERMINAL_STATUSES
 
 bp = Blueprint("ui_jobs", __name__)
 bp.before_request(open_session)
@@ -131,7 +132,7 @@ async def dashboard(owner: str, job_id: str, before: Seen | None) -> dict[str, A
     context: dict[str, Any] = {
         "job": job,
         "seen": now,
-        "is_terminal": job["status"] in jobs.TERMINAL_STATUSES,
+        "is_terminal": job["status"] in TERMINAL_STATUSES,
         "announcement": announcement(before, now, job),
         "has_news": before is None or before.status != now.status,
         "presets": res.settings.WEBHOOK_RATE_PRESETS,
@@ -139,7 +140,9 @@ async def dashboard(owner: str, job_id: str, before: Seen | None) -> dict[str, A
         "clusters_shown": CLUSTERS_SHOWN,
         "failed_shown": FAILED_SHOWN,
     }
-    if job["webhook_url"] and (context["has_news"] or before.failed != now.failed):
+    if job["webhook_url"] and (
+        before is None or before.status != now.status or before.failed != now.failed
+    ):
         context["failed"] = await deliveries.failed(res, owner=owner, job_id=job_id)
     if now.ready and (before is None or not before.ready):
         context["preview"] = await jobs.preview(res, owner=owner, job_id=job_id, limit=PREVIEW_ROWS)

@@ -131,7 +131,7 @@ async def show_raw() -> ResponseReturnValue:
 async def show_table(table_type: str) -> ResponseReturnValue:
     mapping_edits.section_of(table_type)
     edit = await mapping_edits.current(resources())
-    context = {"edit": edit, "access": _access(), "table_type": table_type}
+    context: dict[str, Any] = {"edit": edit, "access": _access(), "table_type": table_type}
     return await page_or_fragment(PAGE, "mappings/_table.html", **context)
 
 
@@ -202,7 +202,7 @@ async def preview() -> ResponseReturnValue:
     form = await _form()
     table_type, headers = form.get("table_type", "people"), _split_headers(form.get("headers", ""))
     mapping = await mappings.preview(resources(), table_type, headers) if headers else None
-    context = {"preview": mapping, "preview_form": form, "access": _access()}
+    context: dict[str, Any] = {"preview": mapping, "preview_form": form, "access": _access()}
     if not wants_fragment():
         context["edit"] = await mapping_edits.current(resources())
     return await page_or_fragment(PAGE, "mappings/_preview.html", **context)
@@ -221,7 +221,7 @@ async def show_history() -> ResponseReturnValue:
     shown = await mapping_versions.history(
         resources(), _whole_number(request.args.get("old")), _whole_number(request.args.get("new"))
     )
-    context = {"history": shown, "access": _access()}
+    context: dict[str, Any] = {"history": shown, "access": _access()}
     return await page_or_fragment(HISTORY_PAGE, "mappings/_versions.html", **context)
 
 
@@ -230,7 +230,7 @@ async def show_diff() -> ResponseReturnValue:
     shown = await mapping_versions.history(
         resources(), _whole_number(request.args.get("old")), _whole_number(request.args.get("new"))
     )
-    context = {"history": shown, "access": _access()}
+    context: dict[str, Any] = {"history": shown, "access": _access()}
     return await page_or_fragment(HISTORY_PAGE, "mappings/_diff.html", **context)
 
 
@@ -239,7 +239,7 @@ async def ask_rollback() -> ResponseReturnValue:
     require_admin()
     version = _whole_number((await _form()).get("version"))
     shown = await mapping_versions.history(resources())
-    context = {"history": shown, "access": _access(), "pending": version}
+    context: dict[str, Any] = {"history": shown, "access": _access(), "pending": version}
     return await page_or_fragment(HISTORY_PAGE, "mappings/_versions.html", **context)
 
 

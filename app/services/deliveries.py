@@ -15,8 +15,9 @@ from app.resources import Resources
 from app.services import delivery_records, job_rows
 from app.services.delivery_runs import delivery_options
 from app.services.job_runs import QUEUED, QUEUED_GRACE_SECONDS, lease_until
-from app.services.jobs import ACTIVE_STATUSES, owned_job
+from app.services.jobs import owned_job
 from app.services.uploads import TABLE_TYPES
+from app.storage.models import ACTIVE_STATUSES
 
 MAX_FAILED_LISTED = 1000
 SAMPLE_RECORDS = {

@@ -133,7 +133,7 @@ class _Counters:
         self.delivered = int(counts.get("delivered", 0))
         self.failed = int(counts.get("failed", 0))
 
-    def totals(self) -> dict[str, int]:
+    def totals(self) -> dict[str, Any]:
         return {"successful_webhooks": self.delivered, "failed_webhooks": self.failed}
 
     async def record(self, outcomes: list[RecordOutcome]) -> None:

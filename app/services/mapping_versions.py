@@ -78,7 +78,7 @@ async def backup(res: Resources, *, comment: str | None = None) -> int:
             .returning(MappingVersion.version)
         )
     assert version is not None
-    return version
+    return int(version)
 
 
 async def restore(res: Resources, version: int | None = None, *, author: str) -> tuple[int, int]:

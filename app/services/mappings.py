@@ -129,9 +129,11 @@ def parse_document(raw: bytes | str) -> Any:
     try:
         return json.loads(raw)
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        where = f" at line {exc.lineno}, column {exc.colno}" if hasattr(exc, "lineno") else ""
-        reason = exc.msg if isinstance(exc, json.JSONDecodeError) else "not UTF-8 text"
-        raise InvalidMappings([Problem("$", f"not valid JSON: {reason}{where}")]) from None
+        if isinstance(exc, json.JSONDecodeError):
+            reason = f"{exc.msg} at line {exc.lineno}, column {exc.colno}"
+        else:
+            reason = "not UTF-8 text"
+        raise InvalidMappings([Problem("$", f"not valid JSON: {reason}")]) from None
 
 
 async def import_document(res: Resources, raw: bytes | str | Any, *, author: str) -> int:

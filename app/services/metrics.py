@@ -5,6 +5,7 @@ Aggregates only: no job or session ids, so the answer says nothing about anyone'
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from sqlalchemy import func, select
@@ -40,7 +41,7 @@ async def describe(res: Resources) -> dict[str, Any]:
     }
 
 
-async def _delivery(res: Resources, jobs: list[Any]) -> dict[str, Any]:
+async def _delivery(res: Resources, jobs: Sequence[Any]) -> dict[str, Any]:
     """The live rates of the jobs delivering now, from their Redis hashes."""
     async with res.redis.pipeline(transaction=False) as pipe:
         for session_id, job_id, _rate in jobs:

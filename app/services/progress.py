@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import time
-from typing import Any
+from typing import Any, cast
 
 from redis.asyncio import Redis
 
@@ -26,7 +26,7 @@ def events_channel(job_id: str) -> str:
 
 async def publish(redis: Redis, session_id: str, job_id: str, **counters: Any) -> None:
     """Store counters in the live hash (48 h TTL) and tell live pages something changed."""
-    values = {name: _encode(value) for name, value in counters.items()}
+    values: dict[Any, str] = {name: _encode(value) for name, value in counters.items()}
     values["updated_at"] = str(time.time())
     key = live_key(session_id, job_id)
     async with redis.pipeline(transaction=False) as pipe:
@@ -37,7 +37,7 @@ async def publish(redis: Redis, session_id: str, job_id: str, **counters: Any) -
 
 
 async def read(redis: Redis, session_id: str, job_id: str) -> dict[str, str]:
-    return await redis.hgetall(live_key(session_id, job_id))  # type: ignore[no-any-return]
+    return cast(dict[str, str], await redis.hgetall(live_key(session_id, job_id)))
 
 
 async def request_cancel(redis: Redis, job_id: str) -> None:
@@ -57,7 +57,7 @@ async def set_rate(redis: Redis, job_id: str, rate: float) -> None:
 
 
 async def read_control(redis: Redis, job_id: str) -> dict[str, str]:
-    return await redis.hgetall(control_key(job_id))  # type: ignore[no-any-return]
+    return cast(dict[str, str], await redis.hgetall(control_key(job_id)))
 
 
 async def forget(redis: Redis, session_id: str, job_id: str) -> None:
