@@ -17,6 +17,8 @@ from app.migrate import upgrade_database
 from app.redis_server import EmbeddedRedis, free_port
 from app.resources import Resources, open_resources
 
+# The admin token of the `admin_client` fixture.
+ADMIN_TOKEN = "correct-horse-battery-staple"
 # Tests that need PostgreSQL run only when this names a server (e.g. the CI machine's).
 POSTGRES_URL = os.environ.get("TEST_DATABASE_URL", "")
 
@@ -102,6 +104,15 @@ async def app(migrated: Settings, resources: Resources):  # type: ignore[no-unty
 @pytest.fixture
 def client(app):  # type: ignore[no-untyped-def]
     return app.test_client()
+
+
+@pytest.fixture
+async def admin_client(migrated: Settings, resources: Resources):  # type: ignore[no-untyped-def]
+    """A client of the app with ADMIN_TOKEN set, sharing the test's database and Redis."""
+    settings = migrated.model_copy(update={"ADMIN_TOKEN": ADMIN_TOKEN})
+    application = create_app(settings, resources=resources)
+    async with application.test_app() as test_app:
+        yield test_app.test_client()
 
 
 @pytest.fixture

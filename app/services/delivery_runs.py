@@ -15,7 +15,7 @@ from sqlalchemy.exc import TimeoutError as SQLAlchemyTimeout
 from app.delivery import DeliveryEngine, DeliveryOptions, RecordOutcome
 from app.processing import io as csv_io
 from app.resources import Resources
-from app.services import delivery_records, job_rows, progress
+from app.services import delivery_records, job_rows
 from app.services.job_runs import RunControl
 from app.services.loops import Loop
 from app.storage.models import DeliveryRecord, Job
@@ -160,17 +160,13 @@ class _Counters:
         self.failed += failed
 
     async def publish(self, engine: DeliveryEngine, control: RunControl) -> None:
-        try:
-            await progress.publish(
-                self.res.redis,
-                self.job.session_id,
-                self.job.id,
-                status="delivering",
-                stage="delivering",
-                processed=self.delivered + self.failed,
-                **self.totals(),
-                current_rate=round(engine.measured_rate(), 2),
-                rate_limit=control.rate(),
-            )
-        except Exception:  # live progress is best effort; delivery goes on
-            log.warning("could not publish delivery progress of %s", self.job.id, exc_info=True)
+        await job_rows.publish_quietly(
+            self.res,
+            self.job,
+            status="delivering",
+            stage="delivering",
+            processed=self.delivered + self.failed,
+            **self.totals(),
+            current_rate=round(engine.measured_rate(), 2),
+            rate_limit=control.rate(),
+        )

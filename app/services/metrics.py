@@ -12,9 +12,9 @@ from sqlalchemy import func, select
 
 from app.resources import Resources
 from app.services import progress
-from app.storage.models import Job
+from app.storage.models import ACTIVE_STATUSES, TERMINAL_STATUSES, Job
 
-STATUSES = ("pending", "processing", "delivering", "completed", "failed", "cancelled")
+STATUSES = ACTIVE_STATUSES + TERMINAL_STATUSES
 
 
 async def describe(res: Resources) -> dict[str, Any]:

@@ -20,7 +20,7 @@ from app.processing import io as csv_io
 from app.processing.pipeline import InputFile, MergeOptions, PipelineResult
 from app.processing.pipeline import run as run_pipeline
 from app.resources import Resources
-from app.services import job_rows, mappings, progress
+from app.services import job_rows, mappings
 from app.services.job_runs import RunControl
 from app.services.jobs import THROUGHPUT_KEY
 from app.services.loops import Loop
@@ -93,7 +93,7 @@ async def run(res: Resources, job: Job, control: RunControl) -> Job | None:
     )
     if not started_now:
         return None  # cancelled before this run began
-    reporter = _ProgressReporter(res, job, asyncio.get_running_loop())
+    reporter = _ProgressReporter(res, job)
     publisher = Loop(reporter.publish, PUBLISH_EVERY_SECONDS).start()
     started = time.monotonic()
     try:
@@ -200,8 +200,8 @@ async def _remember_throughput(res: Resources, result: PipelineResult, seconds: 
 class _ProgressReporter:
     """Collects progress from the processing thread; `publish` sends what changed."""
 
-    def __init__(self, res: Resources, job: Job, loop: asyncio.AbstractEventLoop) -> None:
-        self.res, self.job, self.loop = res, job, loop
+    def __init__(self, res: Resources, job: Job) -> None:
+        self.res, self.job = res, job
         self.stage, self.fraction, self.dirty = "reading", 0.0, True
         self.stages_seen: list[str] = []
 
@@ -219,14 +219,10 @@ class _ProgressReporter:
         if not self.dirty:
             return
         self.dirty = False
-        try:
-            await progress.publish(
-                self.res.redis,
-                self.job.session_id,
-                self.job.id,
-                status="processing",
-                stage=self.stage,
-                processing_fraction=round(self.fraction, 3),
-            )
-        except Exception:  # live progress is best effort; the run goes on
-            log.warning("could not publish progress of %s", self.job.id, exc_info=True)
+        await job_rows.publish_quietly(
+            self.res,
+            self.job,
+            status="processing",
+            stage=self.stage,
+            processing_fraction=round(self.fraction, 3),
+        )

@@ -7,7 +7,6 @@ import io
 import json
 import os
 import sys
-from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
@@ -18,10 +17,11 @@ from app import create_app
 from app.config import Settings
 from app.resources import Resources, open_resources
 from app.services import mappings
+from tests.conftest import ADMIN_TOKEN
 
 ROOT = Path(__file__).resolve().parents[2]
 SHIPPED = json.loads((ROOT / "mappings" / "field_mappings.json").read_text())
-TOKEN = "correct-horse-battery-staple"
+TOKEN = ADMIN_TOKEN
 BEARER = {"Authorization": f"Bearer {TOKEN}"}
 
 
@@ -52,15 +52,6 @@ async def preview(client: Any, *headers: str, table_type: str = "people") -> dic
     assert response.status_code == 200
     mapping: dict[str, Any] = (await response.get_json())["mapping"]
     return mapping
-
-
-@pytest.fixture
-async def admin_client(migrated: Settings, resources: Resources) -> AsyncIterator[Any]:
-    """The app with ADMIN_TOKEN set, sharing the test's database and Redis."""
-    settings = migrated.model_copy(update={"ADMIN_TOKEN": TOKEN})
-    application = create_app(settings, resources=resources)
-    async with application.test_app() as test_app:
-        yield test_app.test_client()
 
 
 async def test_first_read_seeds_version_1_from_the_shipped_file(client) -> None:

@@ -4,19 +4,12 @@ from __future__ import annotations
 
 import asyncio
 import json
-from collections.abc import AsyncIterator
 from typing import Any
 
-import pytest
-
-from app import create_app
-from app.config import Settings
-from app.resources import Resources
+from tests.conftest import ADMIN_TOKEN
 from tests.integration.test_delivery_jobs import people
 from tests.integration.test_jobs_api import start, upload, wait_for
 from tests.support.receiver import Receiver, ok
-
-TOKEN = "metrics-admin-token"
 
 
 async def metrics(client: Any) -> dict[str, Any]:
@@ -63,17 +56,11 @@ async def test_a_delivering_job_shows_in_rates_and_counts_without_its_ids(client
     assert after["jobs"]["cancelled"] == 1 and after["delivery"]["jobs_delivering"] == 0
 
 
-@pytest.fixture
-async def admin_client(migrated: Settings, resources: Resources) -> AsyncIterator[Any]:
-    settings = migrated.model_copy(update={"ADMIN_TOKEN": TOKEN})
-    application = create_app(settings, resources=resources)
-    async with application.test_app() as test_app:
-        yield test_app.test_client()
-
-
 async def test_with_an_admin_token_metrics_need_it(admin_client) -> None:
     refused = await admin_client.get("/api/metrics")
     assert refused.status_code == 401
     assert (await refused.get_json())["error"]["code"] == "admin_required"
-    allowed = await admin_client.get("/api/metrics", headers={"Authorization": f"Bearer {TOKEN}"})
+    allowed = await admin_client.get(
+        "/api/metrics", headers={"Authorization": f"Bearer {ADMIN_TOKEN}"}
+    )
     assert allowed.status_code == 200
