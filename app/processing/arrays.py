@@ -61,14 +61,15 @@ def map_values(
         if not pc.any(mask).as_py():
             return array
         subset = pc.unique(array.filter(mask))
-        mapped = pa.array([fn(v) for v in subset.to_pylist()], pa.string())
+        mapped = _each(fn, subset)
         positions = pc.index_in(array, value_set=subset)
         replaced = mapped.take(positions)
         return pc.if_else(mask, replaced, array)
-    encoded = pc.dictionary_encode(array)
-    values = encoded.dictionary.to_pylist()
-    mapped = pa.array([fn(v) for v in values], pa.string())
-    return mapped.take(encoded.indices)
+    return by_distinct(lambda values: _each(fn, values))(array)
+
+
+def _each(fn: Callable[[str], str | None], values: pa.Array) -> pa.Array:
+    return pa.array([fn(v) for v in values.to_pylist()], pa.string())
 
 
 def by_distinct(fn: Callable[[pa.Array], pa.Array]) -> Callable[[Column], pa.Array]:
