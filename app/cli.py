@@ -11,6 +11,8 @@ import sys
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
+from app import memory
+
 if TYPE_CHECKING:  # `merge` runs without the server's settings and stack
     from app.config import Settings
 
@@ -42,6 +44,7 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the console script."""
     args = build_parser().parse_args(argv)
+    memory.prefer_small_pages()  # merges run in this process (`merge`, a worker, `serve`)
     if args.command == "merge":
         from app.cli_merge import run_merge
 

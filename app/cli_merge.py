@@ -10,8 +10,9 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+from app.memory import prefer_small_pages
 from app.processing.errors import ProcessingError
-from app.processing.io import write_csv
+from app.processing.io import write_csv, write_json
 from app.processing.pipeline import InputFile, MergeOptions, run
 
 DEFAULT_MAPPINGS = Path(__file__).resolve().parent.parent / "mappings" / "field_mappings.json"
@@ -102,8 +103,7 @@ def run_merge(args: argparse.Namespace) -> int:
     try:
         write_csv(result.table, args.output)
         if args.report is not None:
-            # json.dumps takes the C encoder; json.dump to a file would encode in Python
-            args.report.write_text(json.dumps(result.report, ensure_ascii=False), encoding="utf-8")
+            write_json(result.report, args.report)
     except OSError as exc:
         return _fail(f"cannot write the output: {exc}")
     counts = result.report["counts"]
@@ -120,6 +120,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="csv-merger")
     subparsers = parser.add_subparsers(dest="command", required=True)
     add_merge_parser(subparsers)
+    prefer_small_pages()
     return run_merge(parser.parse_args(["merge", *(sys.argv[1:] if argv is None else argv)]))
 
 

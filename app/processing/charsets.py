@@ -48,7 +48,7 @@ def decode_bytes(data: bytes) -> tuple[str, str]:
         raise BinaryContent("This file contains binary data, not text. Save it as CSV.")
     else:
         text, encoding = _decode_guess(data)
-    _refuse_control_characters(text)
+    refuse_control_characters(text)
     if not text[:4096].strip() and not text.strip():
         raise EmptyFile("The file contains only blank lines.")
     return text, encoding
@@ -98,7 +98,21 @@ def _looks_western(text: str) -> bool:
     return other_letters < _MIN_SCRIPT_LETTERS or other_letters <= ascii_letters
 
 
-def _refuse_control_characters(text: str) -> None:
+def utf8_head(head: bytes) -> str | None:
+    """The start of a UTF-8 file as text (a character cut at the end is left out), or None when
+    it is not UTF-8 (or is UTF-16, or holds NUL bytes)."""
+    if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)) or b"\x00" in head:
+        return None
+    try:
+        return head.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        if exc.reason != "unexpected end of data":
+            return None
+        return head[: exc.start].decode("utf-8")
+
+
+def refuse_control_characters(text: str) -> None:
+    """Raise BinaryContent when the text's start is full of control characters."""
     sample = text[:_SAMPLE]
     if "\x00" in sample or len(_CONTROL.findall(sample)) > max(8, len(sample) // 200):
         raise BinaryContent("This file contains binary data, not text. Save it as CSV.")

@@ -2,17 +2,24 @@
 
 from __future__ import annotations
 
+import codecs
 import csv
 import io
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 
-from app.processing.charsets import decode_bytes
+from app.processing.charsets import (
+    decode_bytes,
+    refuse_binary,
+    refuse_control_characters,
+    utf8_head,
+)
 from app.processing.errors import NoHeaderRow
 
 DELIMITERS = (",", ";", "\t", "|")
@@ -87,24 +94,68 @@ def sniff_delimiter(text: str) -> str:
     return best
 
 
-def parse_csv_bytes(data: bytes) -> ReadResult:
-    """Decode and parse a CSV file's bytes; raise a ProcessingError if it cannot be read."""
+def parse_csv_buffer(data: pa.Buffer) -> ReadResult:
+    """Parse a CSV file's bytes (a mapped file) into a table; raise a ProcessingError if it
+    cannot be read.
+
+    A UTF-8 file whose rows all fit the header (what lead tools export) goes from its bytes
+    straight to Arrow, which checks the UTF-8 as it parses: no copy of the file in Python.
+    Anything else takes the careful path of parse_csv_bytes.
+    """
+    head_bytes = data.slice(0, min(data.size, _HEADER_CHARS)).to_pybytes()
+    refuse_binary(head_bytes)
+    bom = len(codecs.BOM_UTF8) if head_bytes.startswith(codecs.BOM_UTF8) else 0
+    head = utf8_head(head_bytes[bom:])
+    if head is None or not head.strip() or _holds_nul(data):
+        return parse_csv_bytes(data.to_pybytes())
+    refuse_control_characters(head)
+    delimiter, start = _dialect_and_start(head)
+    raw_header = _header_row(head[start:], delimiter)
+    skipped = bom + len(head[:start].encode("utf-8"))
+    parsed = _parse_with_arrow(data.slice(skipped), delimiter, raw_header)
+    if parsed is None:  # rows to repair, or not UTF-8 after all
+        return parse_csv_bytes(data.to_pybytes(), utf8_misfits=True)
+    return _read_result(parsed, raw_header, "utf-8-sig" if bom else "utf-8", delimiter)
+
+
+def parse_csv_bytes(data: bytes, *, utf8_misfits: bool = False) -> ReadResult:
+    """Decode and parse a CSV file's bytes; raise a ProcessingError if it cannot be read.
+
+    utf8_misfits: Arrow already found rows it cannot take in these bytes as UTF-8.
+    """
     text, encoding = decode_bytes(data)
     delimiter, start = _dialect_and_start(text)
-    # Slicing or wrapping the whole text copies it: the header only needs the start.
-    head = text[start : start + _HEADER_CHARS]
-    raw_header = next(csv.reader(io.StringIO(head, newline=""), delimiter=delimiter))
-    _check_header(raw_header)
-    headers = unique_headers(raw_header)
+    raw_header = _header_row(text[start:], delimiter)
+    parsed = None
     if encoding in ("utf-8", "utf-8-sig"):
-        skipped = len(text[:start].encode("utf-8")) + (3 if encoding == "utf-8-sig" else 0)
-        payload = data[skipped:]
+        if not utf8_misfits:
+            skipped = len(text[:start].encode("utf-8")) + (3 if encoding == "utf-8-sig" else 0)
+            parsed = _parse_with_arrow(data[skipped:], delimiter, raw_header)
     else:
-        payload = text[start:].encode("utf-8")
-    parsed = _parse_with_arrow(payload, delimiter, raw_header)
+        parsed = _parse_with_arrow(text[start:].encode("utf-8"), delimiter, raw_header)
     if parsed is None:
         parsed = _parse_with_python(text[start:], delimiter, len(raw_header))
+    return _read_result(parsed, raw_header, encoding, delimiter)
+
+
+def _holds_nul(data: pa.Buffer) -> bool:
+    return data.size > 0 and int(np.frombuffer(data, dtype=np.uint8).min()) == 0
+
+
+def _header_row(text: str, delimiter: str) -> list[str]:
+    """The first row's raw cells, refused when it is not a header."""
+    # Slicing or wrapping the whole text copies it: the header only needs the start.
+    head = text[:_HEADER_CHARS]
+    raw_header = next(csv.reader(io.StringIO(head, newline=""), delimiter=delimiter))
+    _check_header(raw_header)
+    return raw_header
+
+
+def _read_result(
+    parsed: _ParseOutcome, raw_header: list[str], encoding: str, delimiter: str
+) -> ReadResult:
     table, padded, overflow, blank = parsed
+    headers = unique_headers(raw_header)
     names = list(headers)
     if table.num_columns > len(headers):
         names.append(unique_headers([*headers, OVERFLOW_COLUMN])[-1])
@@ -151,7 +202,9 @@ def _check_header(raw: list[str]) -> None:
 _ParseOutcome = tuple[pa.Table, int, int, int]
 
 
-def _parse_with_arrow(payload: bytes, delimiter: str, header: list[str]) -> _ParseOutcome | None:
+def _parse_with_arrow(
+    payload: bytes | pa.Buffer, delimiter: str, header: list[str]
+) -> _ParseOutcome | None:
     """The fast path; None when rows have the wrong number of cells (the slow path repairs)."""
     width = len(header)
     names = [f"c{i}" for i in range(width)]
@@ -167,7 +220,7 @@ def _parse_with_arrow(payload: bytes, delimiter: str, header: list[str]) -> _Par
 
     try:
         table = pacsv.read_csv(
-            io.BytesIO(payload),
+            pa.BufferReader(payload),
             read_options=pacsv.ReadOptions(column_names=names, block_size=8 << 20),
             parse_options=pacsv.ParseOptions(
                 delimiter=delimiter,

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import json
 import logging
 import os
 import time
@@ -142,8 +141,8 @@ def _process_and_write(
     _atomic(outputs["csv"], lambda path: csv_io.write_csv(result.table, path))
     _atomic(outputs["records"], lambda path: csv_io.write_records(result.table, path))
     preview = result.table.slice(0, PREVIEW_ROWS).to_pylist()
-    _atomic(outputs["preview"], lambda path: path.write_text(json.dumps(preview), "utf-8"))
-    _atomic(outputs["report"], lambda path: path.write_text(json.dumps(report), "utf-8"))
+    _atomic(outputs["preview"], lambda path: csv_io.write_json(preview, path))
+    _atomic(outputs["report"], lambda path: csv_io.write_json(report, path))
     on_progress("writing", 1, 1)
     return PipelineResult(table=result.table, report=report)
 

@@ -149,3 +149,43 @@ def test_read_refuses_what_is_not_a_csv_with_a_plain_message(
         sniff_file(csv_file(data))
     assert raised.value.message
     assert "Traceback" not in raised.value.message
+
+
+# Files larger than the part read as text up front (1 MiB): what only shows up further in.
+_FILLER_ROWS = 40_000
+
+
+def _long_file(last_row: bytes, *, head: bytes = b"Name,City\n") -> bytes:
+    return head + b"Ann,Berlin\n" * _FILLER_ROWS + last_row
+
+
+def test_read_finds_cp1252_text_deep_in_an_ascii_start(csv_file: WriteCsv) -> None:
+    result = read_csv_file(csv_file(_long_file("Zoë,Köln\n".encode("cp1252"))))
+    assert result.encoding == "cp1252"
+    assert result.table.slice(result.table.num_rows - 1).to_pylist() == [
+        {"Name": "Zoë", "City": "Köln"}
+    ]
+
+
+def test_read_refuses_a_nul_byte_deep_in_the_file(csv_file: WriteCsv) -> None:
+    with pytest.raises(BinaryContent):
+        read_csv_file(csv_file(_long_file(b"Bob,\x00\x00\n")))
+
+
+def test_read_repairs_a_short_row_deep_in_a_utf8_file(csv_file: WriteCsv) -> None:
+    result = read_csv_file(csv_file(_long_file("Zoë\n".encode(), head=b"\xef\xbb\xbfName,City\n")))
+    assert (result.encoding, result.padded_rows) == ("utf-8-sig", 1)
+    assert result.table.num_rows == _FILLER_ROWS + 1
+
+
+def test_read_keeps_a_character_cut_by_the_head(csv_file: WriteCsv) -> None:
+    # a two-byte character across the 1 MiB mark: the head ends before it, the parse reads it
+    cut = 1 << 20
+    head = b"Name,City\n"
+    filler = b"Ann,Berlin\n" * ((cut - len(head)) // 11 - 1)
+    pad = b"x" * (cut - len(head) - len(filler) - 5)
+    data = head + filler + b"Zo" + pad + b",K" + "ö".encode() + b"ln\n"
+    assert data[cut - 1 : cut + 1] == "ö".encode()
+    result = read_csv_file(csv_file(data))
+    assert result.encoding == "utf-8"
+    assert result.table.column("City")[-1].as_py() == "Köln"

@@ -61,3 +61,13 @@ def test_records_file_keeps_original_values_and_resumes_at_a_row(tmp_path: Path)
     assert rows[-1] == (25_000, {"Email": "=v24999", "Note": None})
     assert len(rows) == 25_000 - 19_999 + 1
     assert [r for r, _ in iter_records(path)] == list(range(1, 25_001))
+
+
+def test_formula_cells_are_found_in_sliced_and_chunked_columns(tmp_path: Path) -> None:
+    values = ["ok", "=1+1", None, "", "-5", "@x", "é=", "+49 30 1"]
+    column = pa.chunked_array([pa.array(values).slice(1, 4), pa.array(values).slice(5)])
+    path = tmp_path / "out.csv"
+    write_csv(pa.table({"k": ["x"] * len(column), "v": column}), path)
+    with path.open(encoding="utf-8", newline="") as handle:
+        written = [row["v"] for row in csv.DictReader(handle)]
+    assert written == ["'=1+1", "", "", "-5", "'@x", "é=", "'+49 30 1"]
