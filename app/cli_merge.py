@@ -7,6 +7,7 @@ import json
 import sys
 import time
 from collections.abc import Sequence
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -95,17 +96,17 @@ def run_merge(args: argparse.Namespace) -> int:
     inputs = [InputFile(path=p, display_name=p.name) for p in args.files]
     bar = _Bar()
     try:
-        result = run(inputs, mappings, options, progress=bar)
+        write_output = partial(write_csv, path=args.output)
+        result = run(inputs, mappings, options, progress=bar, write_table=write_output)
+        if args.report is not None:
+            write_json(result.report, args.report)
     except ProcessingError as exc:
         bar.close()
         return _fail(f"{exc.filename}: {exc.message}" if exc.filename else exc.message)
-    bar.close()
-    try:
-        write_csv(result.table, args.output)
-        if args.report is not None:
-            write_json(result.report, args.report)
     except OSError as exc:
+        bar.close()
         return _fail(f"cannot write the output: {exc}")
+    bar.close()
     counts = result.report["counts"]
     print(
         f"{counts['input_records']} rows in, {counts['output_records']} records out "

@@ -67,9 +67,11 @@ def dedupe(
     keys = build_keys(table, mappings, options.table_type, is_clean=is_clean)
     uf = UnionFind(table.num_rows)
     step()
-    for rule, key in keys.exact.items():
-        uf.union_exact(*first_index_pairs(key), rule)
-        step()
+    with ThreadPoolExecutor(2) as pool:  # Arrow kernels: two keys at a time
+        exact_pairs = pool.map(first_index_pairs, keys.exact.values())
+        for rule, (owners, rows) in zip(keys.exact, exact_pairs, strict=True):
+            uf.union_exact(owners, rows, rule)
+            step()
     if keys.name is not None:
         _fuzzy_rounds(uf, keys, _completeness(table), options, step)
     done = total - 1

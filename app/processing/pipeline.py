@@ -53,10 +53,15 @@ def run(
     *,
     progress: Progress | None = None,
     is_cancelled: Callable[[], bool] | None = None,
+    write_table: Callable[[pa.Table], None] | None = None,
 ) -> PipelineResult:
-    """Merge the files into one clean, deduplicated table and explain what was done."""
+    """Merge the files into one clean, deduplicated table and explain what was done.
+
+    write_table, when given, writes the output table out while the report is built (Arrow
+    writes without the interpreter lock; the report is Python work), before run returns.
+    """
     with _collector_paused():
-        return _run(inputs, mappings, options, progress, is_cancelled)
+        return _run(inputs, mappings, options, progress, is_cancelled, write_table)
 
 
 @contextmanager
@@ -78,6 +83,7 @@ def _run(
     options: MergeOptions,
     progress: Progress | None,
     is_cancelled: Callable[[], bool] | None,
+    write_table: Callable[[pa.Table], None] | None,
 ) -> PipelineResult:
     """run(), with the collector paused."""
     fields = _fields_to_fill(inputs, mappings, options)
@@ -114,10 +120,13 @@ def _run(
     del cleaned
     _release_memory()
     merging(1, 3)
-    provenance = Provenance([i.display_name for i in inputs], starts)
-    report = _report(options.table_type, file_reports, counts, merged, found, provenance)
-    merging(2, 3)
-    report["validation"] = validate(merged.table, mappings, options.table_type)
+    with ThreadPoolExecutor(1) as writer:
+        written = writer.submit(write_table, merged.table) if write_table else None
+        provenance = Provenance([i.display_name for i in inputs], starts)
+        report = _report(options.table_type, file_reports, counts, merged, found, provenance)
+        report["validation"] = validate(merged.table, mappings, options.table_type)
+        if written is not None:
+            written.result()
     merging(3, 3)
     return PipelineResult(merged.table, report)
 

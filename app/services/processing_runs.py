@@ -12,6 +12,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+import pyarrow as pa
 from sqlalchemy import select
 
 from app.processing import errors as processing_errors
@@ -127,21 +128,25 @@ def _process_and_write(
     work: ProcessingPlan, on_progress: Any, control: RunControl
 ) -> PipelineResult:
     """Runs in a thread: the pipeline, then every output written atomically."""
+    outputs = work.outputs
+
+    def write_table(table: pa.Table) -> None:  # beside the pipeline building its report
+        outputs["csv"].parent.mkdir(parents=True, exist_ok=True)
+        _atomic(outputs["csv"], lambda path: csv_io.write_csv(table, path))
+        _atomic(outputs["records"], lambda path: csv_io.write_records(table, path))
+        preview = table.slice(0, PREVIEW_ROWS).to_pylist()
+        _atomic(outputs["preview"], lambda path: csv_io.write_json(preview, path))
+
     result = run_pipeline(
         work.inputs,
         work.document,
         work.options,
         progress=on_progress,
         is_cancelled=control.is_cancelled,
+        write_table=write_table,
     )
     on_progress("writing", 0, 1)
     report = {**result.report, "mapping_version": work.mapping_version}
-    outputs = work.outputs
-    outputs["csv"].parent.mkdir(parents=True, exist_ok=True)
-    _atomic(outputs["csv"], lambda path: csv_io.write_csv(result.table, path))
-    _atomic(outputs["records"], lambda path: csv_io.write_records(result.table, path))
-    preview = result.table.slice(0, PREVIEW_ROWS).to_pylist()
-    _atomic(outputs["preview"], lambda path: csv_io.write_json(preview, path))
     _atomic(outputs["report"], lambda path: csv_io.write_json(report, path))
     on_progress("writing", 1, 1)
     return PipelineResult(table=result.table, report=report)

@@ -1,5 +1,5 @@
 """The processing core stays pure: no web, queue, database or HTTP imports, only the stdlib,
-the columnar and matching libraries (pyarrow with its numpy, rapidfuzz, a charset detector)."""
+the columnar and matching libraries (pyarrow with its numpy, rapidfuzz, a charset detector, a JSON encoder)."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ import sys
 from pathlib import Path
 
 PROCESSING = Path(__file__).resolve().parents[2] / "app" / "processing"
-ALLOWED_THIRD_PARTY = {"pyarrow", "numpy", "rapidfuzz", "charset_normalizer"}
+ALLOWED_THIRD_PARTY = {"pyarrow", "numpy", "rapidfuzz", "charset_normalizer", "orjson"}
 
 
 def imported_roots(path: Path) -> set[str]:
