@@ -25,21 +25,30 @@ def row_numbers(count: int) -> pa.Array:
     return pa.array(np.arange(count, dtype=np.int64))
 
 
-def first_bytes(array: pa.Array) -> npt.NDArray[np.uint8]:
-    """Each string's first byte, read straight from the Arrow buffers (0 when empty or null)."""
+def string_bytes(array: pa.Array) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.uint8]]:
+    """(offsets, bytes) of a string array as numpy views: value i is bytes[offsets[i]:
+    offsets[i + 1]] (null values are empty or hold ignored bytes: mask them separately)."""
     if array.type != pa.string():
         array = array.cast(pa.string())  # the buffers below are read as 32-bit offsets
     n = len(array)
-    out = np.zeros(n, np.uint8)
     _, offsets_buffer, data = array.buffers()
-    if n == 0 or data is None:
-        return out
+    if n == 0:
+        return np.zeros(1, np.int64), np.zeros(0, np.uint8)
     offsets = np.frombuffer(offsets_buffer, np.int32, count=n + 1, offset=array.offset * 4)
+    start, end = int(offsets[0]), int(offsets[-1])
+    body = np.frombuffer(data, np.uint8, count=end - start, offset=start) if end > start else None
+    return offsets.astype(np.int64) - start, body if body is not None else np.zeros(0, np.uint8)
+
+
+def first_bytes(array: pa.Array) -> npt.NDArray[np.uint8]:
+    """Each string's first byte, read straight from the Arrow buffers (0 when empty or null)."""
+    offsets, body = string_bytes(array)
+    out = np.zeros(len(array), np.uint8)
     starts = offsets[:-1]
     filled = offsets[1:] > starts
     if array.null_count:
         filled &= pc.is_valid(array).to_numpy(zero_copy_only=False)
-    out[filled] = np.frombuffer(data, np.uint8)[starts[filled]]
+    out[filled] = body[starts[filled]]
     return out
 
 

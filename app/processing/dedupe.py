@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any
 
@@ -152,12 +152,13 @@ def _fill_by_cluster(
         filled = pc.coalesce(own, first_value.take(pc.index_in(member_labels, value_set=firsts)))
         return pc.replace_with_mask(current, members, filled)
 
-    return MatchKeys(
-        keys.exact,
-        fill(keys.name, base.name),
-        fill(keys.company_domain, base.company_domain),
-        fill(keys.company_name, base.company_name),
-    )
+    with ThreadPoolExecutor(2) as pool:  # independent columns; Arrow releases the GIL
+        name, company_domain, company_name = pool.map(
+            fill,
+            (keys.name, keys.company_domain, keys.company_name),
+            (base.name, base.company_domain, base.company_name),
+        )
+    return MatchKeys(keys.exact, name, company_domain, company_name)
 
 
 def _people_candidates(
@@ -166,27 +167,30 @@ def _people_candidates(
     """Candidate pairs -> whether the block already proves the same company."""
     assert keys.name is not None
     name = keys.name
-    letters = initials(name)
-    passes: list[tuple[pa.Array, pa.Array, int, bool]] = []
-    for company in (keys.company_domain, keys.company_name):
-        if company is not None:
-            passes.append((name, join_keys(company, letters), 8, True))
-    other = keys.company_name if keys.company_name is not None else keys.company_domain
-    if other is not None:
-        # Same name, company unproven: neighbours by company within (name, company initial).
-        passes.append((other, join_keys(name, pc.utf8_slice_codeunits(other, 0, 1)), 4, False))
-    with ThreadPoolExecutor(2) as pool:  # mostly Arrow hashing and sorting, which run in parallel
-        found = list(
-            pool.map(
-                lambda p: window_pairs(p[0], labels, block=p[1], window=p[2], focus=focus), passes
-            )
-        )
+
+    def pairs(order: pa.Array, block: pa.Array, window: int) -> list[tuple[int, int]]:
+        return window_pairs(order, labels, block=block, window=window, focus=focus)
+
+    # mostly Arrow hashing and sorting, which run in parallel; each pass's block is built
+    # while the previous pass runs
+    passes: list[tuple[Future[list[tuple[int, int]]], bool]] = []
+    with ThreadPoolExecutor(2) as pool:
+        other = keys.company_name if keys.company_name is not None else keys.company_domain
+        if other is not None:
+            # Same name, company unproven: neighbours by company within (name, company initial).
+            block = join_keys(name, pc.utf8_slice_codeunits(other, 0, 1))
+            passes.append((pool.submit(pairs, other, block, 4), False))
+        letters = initials(name)
+        for company in (keys.company_domain, keys.company_name):
+            if company is not None:
+                passes.append((pool.submit(pairs, name, join_keys(company, letters), 8), True))
+        found = [(job.result(), proves_company) for job, proves_company in passes]
     out: dict[tuple[int, int], bool] = {}
-    for (_, _, _, proves_company), pairs in zip(passes, found, strict=True):
-        for pair in pairs:
-            if proves_company:
-                out[pair] = True
-            else:
+    for pass_pairs, proves_company in found:
+        if proves_company:
+            out.update(dict.fromkeys(pass_pairs, True))
+        else:
+            for pair in pass_pairs:
                 out.setdefault(pair, False)
     return out
 

@@ -242,10 +242,13 @@ def _parse_with_arrow(
     if first != header:
         return None
     table = table.slice(1)
-    keep = _non_blank_mask(table)
-    blank = table.num_rows - pc.sum(keep).as_py() if table.num_rows else 0
-    if blank:
-        table = table.filter(keep)
+    blank = 0
+    # a row of empty cells has a null in every column: a column without nulls rules them out
+    if table.num_columns == 1 or all(column.null_count for column in table.columns):
+        keep = _non_blank_mask(table)
+        blank = table.num_rows - pc.sum(keep).as_py() if table.num_rows else 0
+        if blank:
+            table = table.filter(keep)
     return table, 0, 0, blank + blank_text[0]
 
 

@@ -10,12 +10,16 @@ from rapidfuzz import fuzz, process
 from app.processing.clusters import IntArray
 from app.processing.keys import MatchKeys
 
+_WORKERS = 2  # rapidfuzz scores in native threads
+
 
 def name_scores(column: pa.Array, a: IntArray, b: IntArray) -> IntArray:
     """token_sort_ratio of the values of rows a and b, truncated to whole numbers."""
     left = column.take(pa.array(a)).to_pylist()
     right = column.take(pa.array(b)).to_pylist()
-    scores = process.cpdist(left, right, scorer=fuzz.token_sort_ratio, dtype=np.float64)
+    scores = process.cpdist(
+        left, right, scorer=fuzz.token_sort_ratio, dtype=np.float64, workers=_WORKERS
+    )
     return np.asarray(scores).astype(np.int64)
 
 

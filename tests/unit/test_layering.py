@@ -1,5 +1,6 @@
 """The processing core stays pure: no web, queue, database or HTTP imports, only the stdlib,
-the columnar and matching libraries (pyarrow with its numpy, rapidfuzz, a charset detector, a JSON encoder)."""
+the columnar and matching libraries (pyarrow with its numpy, rapidfuzz, a charset detector,
+a JSON encoder)."""
 
 from __future__ import annotations
 

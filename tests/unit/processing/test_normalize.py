@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import pyarrow as pa
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from app.processing.domains import clean_domains, clean_linkedin
 from app.processing.names import title_case_name
@@ -26,6 +29,36 @@ from app.processing.normalize import clean_table, clean_whitespace
 )
 def test_whitespace_is_trimmed_and_collapsed(value: str, cleaned: str | None) -> None:
     assert clean_whitespace(pa.array([value])).to_pylist() == [cleaned]
+
+
+_INVISIBLE = re.compile("[\u200b\u200c\u200d\u2060\ufeff\u00ad]")
+_SPACES = re.compile(
+    "[ \\t\\n\\r\\x0b\\x0c\\x85\\u00a0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000]+"
+)
+
+
+def _reference_whitespace(value: str | None) -> str | None:
+    if value is None:
+        return None
+    return _SPACES.sub(" ", _INVISIBLE.sub("", value)).strip(" ") or None
+
+
+@given(
+    st.lists(
+        st.none()
+        | st.text(alphabet=st.sampled_from("ab é\t\n\r\x0b\u00a0\u200b\u3000\u00ad,"))
+        | st.text(),
+        max_size=30,
+    ),
+    st.integers(0, 5),
+)
+def test_whitespace_cleaning_matches_the_rule_on_every_value(
+    values: list[str | None], skip: int
+) -> None:
+    # a sliced array too: the byte-level check reads the buffers with the array's offset
+    array = pa.array(values, pa.string()).slice(min(skip, len(values)))
+    expected = [_reference_whitespace(v) for v in values[min(skip, len(values)) :]]
+    assert clean_whitespace(array).to_pylist() == expected
 
 
 @pytest.mark.parametrize(
