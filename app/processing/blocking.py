@@ -66,13 +66,12 @@ def window_pairs(
     order, labels = as_array(order), as_array(labels)
     rows = row_numbers(len(labels))
     keep = pc.is_valid(order)
+    block_codes = None
     if block is not None:
-        block = as_array(block)
-        keep = pc.and_(keep, pc.is_valid(block))
-        if focus is not None:
-            # only blocks holding a focused row matter: cut the rest before any hashing
-            focused = pc.unique(block.filter(pc.and_(keep, focus)))
-            keep = pc.and_(keep, pc.fill_null(pc.is_in(block, value_set=focused), False))
+        block_codes = codes(block)  # the strings are hashed once; the rest works on integers
+        keep = pc.and_(keep, pc.is_valid(block_codes))
+        if focus is not None:  # only blocks holding a focused row matter
+            keep = _in_focused_blocks(block_codes, keep, focus)
     rows, labels, order = rows.filter(keep), labels.filter(keep), order.filter(keep)
     n = len(rows)
     table = pa.table(
@@ -80,7 +79,7 @@ def window_pairs(
             "l": labels,
             "r": rows,
             "p": row_numbers(n),  # position in `order`, ascending with the row
-            "b": codes(block.filter(keep)) if block is not None else filled_with(0, n),
+            "b": block_codes.filter(keep) if block_codes is not None else filled_with(0, n),
             "f": focus.filter(keep) if focus is not None else filled_with(True, n),
         }
     )
@@ -100,14 +99,26 @@ def window_pairs(
     )
 
 
+def _in_focused_blocks(block_codes: pa.Array, keep: pa.Array, focus: pa.Array) -> pa.Array:
+    """keep, narrowed to the rows whose block holds a kept, focused row."""
+    code = pc.fill_null(block_codes, -1).to_numpy()
+    chosen = pc.fill_null(pc.and_(keep, focus), False).to_numpy(zero_copy_only=False)
+    focused = np.zeros(int(code.max(initial=-1)) + 1, np.bool_)
+    focused[code[chosen]] = True
+    kept = pc.fill_null(keep, False).to_numpy(zero_copy_only=False)
+    return pa.array(kept & focused[np.maximum(code, 0)] & (code >= 0))
+
+
 def _busy_blocks(table: pa.Table) -> pa.Table:
     """The rows of blocks holding two or more clusters."""
     block, labels = table.column("b").to_numpy(), table.column("l").to_numpy()
-    # block codes come in first-appearance order: the k-th row to open a block opens block k
-    opens = block > np.maximum.accumulate(np.concatenate([[-1], block[:-1]]))
-    first_label = labels[opens]
-    busy = np.zeros(len(first_label), np.bool_)
-    busy[block[labels != first_label[block]]] = True
+    if len(block) == 0:
+        return table
+    # any one label of each block serves as its reference: a block is busy when a row differs
+    reference = np.zeros(int(block.max()) + 1, np.int64)
+    reference[block] = labels
+    busy = np.zeros(len(reference), np.bool_)
+    busy[block[labels != reference[block]]] = True
     return table.filter(pa.array(busy[block]))
 
 
