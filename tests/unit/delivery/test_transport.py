@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import shutil
 import socket
 import ssl
@@ -166,3 +167,41 @@ async def test_tls_checks_the_host_name_while_connecting_to_the_checked_address(
         wrong.all[0].last_error
     )
     assert len(receiver.requests) == 1
+
+
+async def test_a_pooled_connection_the_server_closed_is_not_reused(
+    closing: list[httpx.AsyncClient],
+) -> None:
+    # The server answers once per connection, keep-alive promised, then hangs up: the pool must
+    # see the idle connection's end of stream and dial a new one instead of failing the request.
+    connections = 0
+
+    async def answer_once(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        nonlocal connections
+        connections += 1
+        head = await reader.readuntil(b"\r\n\r\n")
+        length = int(
+            next(
+                line.split(b":")[1]
+                for line in head.split(b"\r\n")
+                if line.lower().startswith(b"content-length")
+            )
+        )
+        await reader.readexactly(length)
+        writer.write(b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\nConnection: keep-alive\r\n\r\nok")
+        await writer.drain()
+        writer.close()
+
+    server = await asyncio.start_server(answer_once, "127.0.0.1", 0)
+    port = server.sockets[0].getsockname()[1]
+    client = build_client(TargetGuard(allow_private=True), timeout=5)
+    closing.append(client)
+    try:
+        for _ in range(3):
+            response = await client.post(f"http://127.0.0.1:{port}/in", content=b"{}")
+            assert response.status_code == 200
+            await asyncio.sleep(0.1)  # the server's close reaches the idle pooled connection
+    finally:
+        server.close()
+        await server.wait_closed()
+    assert connections == 3
