@@ -7,9 +7,10 @@ import json
 import sys
 import time
 from collections.abc import Sequence
-from functools import partial
 from pathlib import Path
 from typing import Any
+
+import pyarrow as pa
 
 from app.memory import prefer_small_pages
 from app.processing.errors import ProcessingError
@@ -75,6 +76,10 @@ class _Bar:
             sys.stderr.write("\r" + " " * 50 + "\r")
 
 
+class _WriteFailed(Exception):
+    """Writing the output CSV failed (the cause says why)."""
+
+
 def run_merge(args: argparse.Namespace) -> int:
     """Run the merge the parsed arguments describe; 0 on success, 2 on bad input."""
     if not 0 <= args.threshold <= 100:
@@ -95,18 +100,30 @@ def run_merge(args: argparse.Namespace) -> int:
     )
     inputs = [InputFile(path=p, display_name=p.name) for p in args.files]
     bar = _Bar()
+
+    def write_output(table: pa.Table) -> None:
+        try:
+            write_csv(table, args.output)
+        except OSError as exc:
+            raise _WriteFailed(exc) from exc
+
     try:
-        write_output = partial(write_csv, path=args.output)
         result = run(inputs, mappings, options, progress=bar, write_table=write_output)
-        if args.report is not None:
-            write_json(result.report, args.report)
     except ProcessingError as exc:
         bar.close()
         return _fail(f"{exc.filename}: {exc.message}" if exc.filename else exc.message)
-    except OSError as exc:
+    except _WriteFailed as exc:
         bar.close()
-        return _fail(f"cannot write the output: {exc}")
+        return _fail(f"cannot write the output: {exc.__cause__}")
+    except OSError as exc:  # an input that vanished or cannot be read
+        bar.close()
+        return _fail(f"cannot read the input: {exc}")
     bar.close()
+    if args.report is not None:
+        try:
+            write_json(result.report, args.report)
+        except OSError as exc:
+            return _fail(f"cannot write the report: {exc}")
     counts = result.report["counts"]
     print(
         f"{counts['input_records']} rows in, {counts['output_records']} records out "

@@ -69,7 +69,8 @@ class _SocketCachingStream(httpcore.AsyncNetworkStream):
     Before every request, httpcore asks each idle pooled connection whether its socket is
     readable (a server-side close); anyio answers by rebuilding its table of socket attributes,
     a getpeername() call included: the largest single cost of a request at full speed (about a
-    quarter of the client's time in a profile). The socket never changes (TLS wraps the same one), so it is kept here.
+    quarter of the client's time in a profile). The socket never changes (TLS wraps the same
+    one), so it is kept here.
     """
 
     def __init__(self, inner: httpcore.AsyncNetworkStream) -> None:
@@ -105,10 +106,8 @@ class _SocketCachingStream(httpcore.AsyncNetworkStream):
     def get_extra_info(self, info: str) -> typing.Any:
         """The cached socket for "socket" and "is_readable"; the inner stream for the rest."""
         if info == "is_readable":  # data or an end of stream waiting, or already closed
-            if self._socket is None:
-                return False
-            if self._poller is None or self._socket.fileno() == -1:
-                return True
+            if self._socket is None or self._poller is None or self._socket.fileno() == -1:
+                return True  # as httpcore answers: a connection it cannot check is not reused
             return bool(self._poller.poll(0))
         if info == "socket":
             return self._socket

@@ -20,7 +20,7 @@ from app.processing.charsets import (
     refuse_control_characters,
     utf8_head,
 )
-from app.processing.errors import NoHeaderRow
+from app.processing.errors import NoHeaderRow, ProcessingError
 
 DELIMITERS = (",", ";", "\t", "|")
 OVERFLOW_COLUMN = "Overflow"
@@ -110,7 +110,12 @@ def parse_csv_buffer(data: pa.Buffer) -> ReadResult:
         return parse_csv_bytes(data.to_pybytes())
     refuse_control_characters(head)
     delimiter, start = _dialect_and_start(head)
-    raw_header = _header_row(head[start:], delimiter)
+    if data.size > len(head_bytes) and len(head) - start < _SNIFF_CHARS:
+        return parse_csv_bytes(data.to_pybytes())  # the header starts too late in the head
+    try:
+        raw_header = _header_row(head[start:], delimiter)
+    except ProcessingError:  # the careful path tells what is wrong with the whole file
+        return parse_csv_bytes(data.to_pybytes())
     skipped = bom + len(head[:start].encode("utf-8"))
     parsed = _parse_with_arrow(data.slice(skipped), delimiter, raw_header)
     if parsed is None:  # rows to repair, or not UTF-8 after all

@@ -119,15 +119,16 @@ def _run(
     counts = {"input_records": len(found.label_array), **cleaned.counts}
     del cleaned
     _release_memory()
-    merging(1, 3)
+    merging(1, 3)  # the last check for cancellation: once writing starts, the run finishes
     with ThreadPoolExecutor(1) as writer:
         written = writer.submit(write_table, merged.table) if write_table else None
         provenance = Provenance([i.display_name for i in inputs], starts)
         report = _report(options.table_type, file_reports, counts, merged, found, provenance)
+        _stage_progress("merge", progress, None)(2, 3)
         report["validation"] = validate(merged.table, mappings, options.table_type)
         if written is not None:
             written.result()
-    merging(3, 3)
+    _stage_progress("merge", progress, None)(3, 3)
     return PipelineResult(merged.table, report)
 
 

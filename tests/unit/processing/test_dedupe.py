@@ -89,6 +89,18 @@ def test_people_match_on_email_linkedin_or_name_and_company(mappings: dict[str, 
     assert clusters(result.labels) == [[0, 1, 2], [3], [4, 5]]
 
 
+def test_people_without_company_names_still_match_in_later_rounds(
+    mappings: dict[str, Any],
+) -> None:
+    # every company name is empty: a later round's blocks by company name hold no row at all
+    table = people(
+        Full_Name=["John Smith", "Jon Smith", "Johnny Smith"],
+        Company_Name=[None, None, None],
+        Company_Website=["acme.com", "acme.com", "acme.com"],
+    )
+    assert clusters(dedupe(table, mappings=mappings, options=PEOPLE).labels) == [[0, 1, 2]]
+
+
 def test_people_with_different_emails_are_not_merged_by_name(mappings: dict[str, Any]) -> None:
     table = people(
         Full_Name=["Mary Smith", "Mark Smith"],

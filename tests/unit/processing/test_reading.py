@@ -189,3 +189,14 @@ def test_read_keeps_a_character_cut_by_the_head(csv_file: WriteCsv) -> None:
     result = read_csv_file(csv_file(data))
     assert result.encoding == "utf-8"
     assert result.table.column("City")[-1].as_py() == "Köln"
+
+
+@pytest.mark.parametrize("header", [b"Name,City\n", b"1234 Name,City\n"])
+def test_read_finds_a_header_after_a_megabyte_of_blank_lines(
+    csv_file: WriteCsv, header: bytes
+) -> None:
+    # the header starts right at the end of the part read as text up front
+    data = b"\n" * ((1 << 20) - 6) + header + b"Ann,Berlin\n" * 10
+    result = read_csv_file(csv_file(data))
+    assert result.headers == header.decode().strip().split(",")
+    assert result.table.num_rows == 10
