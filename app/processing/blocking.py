@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import numpy as np
 import numpy.typing as npt
 import pyarrow as pa
@@ -52,23 +54,52 @@ def join_keys(*parts: pa.Array) -> pa.Array:
     return pc.binary_join_element_wise(*parts, "\x1f")
 
 
+class BlockCodes:
+    """Integer codes of one pass's block keys (equal codes = equal keys), kept from round to
+    round: a later round hashes only the rows whose keys changed, not every row again."""
+
+    def __init__(self) -> None:
+        self._dictionary: pa.Array | None = None  # the distinct keys; a key's code is its index
+        self._codes: pa.Array | None = None  # int64 per row, null where the row has no key
+
+    def update(
+        self, build: Callable[[pa.Array | None], pa.Array], changed: pa.Array | None
+    ) -> pa.Array:
+        """The codes once the changed rows' keys are rebuilt; build(mask) gives the keys of the
+        masked rows in row order (of every row for None). changed=None rebuilds every row."""
+        if self._dictionary is None or self._codes is None or changed is None:
+            encoded = pc.dictionary_encode(as_array(build(None)))
+            self._dictionary = encoded.dictionary
+            self._codes = pc.cast(encoded.indices, pa.int64())
+            return self._codes
+        keys = as_array(build(changed))
+        found = pc.cast(pc.index_in(keys, value_set=self._dictionary), pa.int64())
+        new = pc.fill_null(pc.and_(pc.is_null(found), pc.is_valid(keys)), False)
+        if pc.any(new).as_py():
+            added = pc.dictionary_encode(keys.filter(new))
+            fresh = pc.add(pc.cast(added.indices, pa.int64()), len(self._dictionary))
+            found = pc.replace_with_mask(found, new, fresh)
+            self._dictionary = pa.concat_arrays([self._dictionary, added.dictionary])
+        self._codes = pc.replace_with_mask(self._codes, changed, found)
+        return self._codes
+
+
 def window_pairs(
     order: pa.Array,
     labels: pa.Array,
     *,
-    block: pa.Array | None = None,
+    block_codes: pa.Array | None = None,
     window: int = 8,
     focus: pa.Array | None = None,
 ) -> list[tuple[int, int]]:
     """Row pairs from different clusters that sit within `window` places of each other when
     sorted by (block, order); only blocks holding two or more clusters are looked at, and with
-    a focus mask only pairs touching a focused row."""
+    a focus mask only pairs touching a focused row. block_codes: int64 codes of the rows'
+    blocks (null = no block), from codes() or BlockCodes."""
     order, labels = as_array(order), as_array(labels)
     rows = row_numbers(len(labels))
     keep = pc.is_valid(order)
-    block_codes = None
-    if block is not None:
-        block_codes = codes(block)  # the strings are hashed once; the rest works on integers
+    if block_codes is not None:
         keep = pc.and_(keep, pc.is_valid(block_codes))
         if focus is not None:  # only blocks holding a focused row matter
             keep = _in_focused_blocks(block_codes, keep, focus)
@@ -83,7 +114,7 @@ def window_pairs(
             "f": focus.filter(keep) if focus is not None else filled_with(True, n),
         }
     )
-    if block is not None:
+    if block_codes is not None:
         table = _busy_blocks(table)
     table = table.append_column("o", codes(order.take(table.column("p"))))
     table = table.group_by(["b", "o", "l"]).aggregate([("r", "min"), ("p", "min"), ("f", "any")])

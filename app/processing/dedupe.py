@@ -11,7 +11,13 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from app.processing.arrays import filled_with, row_numbers
-from app.processing.blocking import first_index_pairs, initials, join_keys, window_pairs
+from app.processing.blocking import (
+    BlockCodes,
+    first_index_pairs,
+    initials,
+    join_keys,
+    window_pairs,
+)
 from app.processing.clusters import Edge, Joins, UnionFind
 from app.processing.errors import Cancelled
 from app.processing.keys import MatchKeys, build_keys
@@ -91,11 +97,12 @@ def _fuzzy_rounds(
     labels = uf.label_array()
     focus = None
     filled = keys
+    people_passes = _PeoplePasses()
     for _ in range(_ROUNDS):
         filled = _fill_by_cluster(keys, labels, completeness, filled, focus)
         step()
         if options.table_type == "people":
-            candidates = _people_candidates(filled, labels, focus)
+            candidates = people_passes.candidates(filled, labels, focus)
         else:
             candidates = _company_candidates(filled, labels, focus)
         step()
@@ -161,38 +168,68 @@ def _fill_by_cluster(
     return MatchKeys(keys.exact, name, company_domain, company_name)
 
 
-def _people_candidates(
-    keys: MatchKeys, labels: pa.Array, focus: pa.Array | None
-) -> dict[tuple[int, int], bool]:
-    """Candidate pairs -> whether the block already proves the same company."""
-    assert keys.name is not None
-    name = keys.name
+class _PeoplePasses:
+    """The blocked passes that find candidate pairs of people, with each pass's block codes
+    kept between rounds (a later round's keys change only on its focused rows)."""
 
-    def pairs(order: pa.Array, block: pa.Array, window: int) -> list[tuple[int, int]]:
-        return window_pairs(order, labels, block=block, window=window, focus=focus)
+    def __init__(self) -> None:
+        self._by_company = [BlockCodes(), BlockCodes()]  # (company domain | name, initials)
+        self._by_name = BlockCodes()  # (name, company initial)
+        self._letters: pa.Array | None = None
 
-    # mostly Arrow hashing and sorting, which run in parallel; each pass's block is built
-    # while the previous pass runs
-    passes: list[tuple[Future[list[tuple[int, int]]], bool]] = []
-    with ThreadPoolExecutor(2) as pool:
-        other = keys.company_name if keys.company_name is not None else keys.company_domain
-        if other is not None:
-            # Same name, company unproven: neighbours by company within (name, company initial).
-            block = join_keys(name, pc.utf8_slice_codeunits(other, 0, 1))
-            passes.append((pool.submit(pairs, other, block, 4), False))
-        letters = initials(name)
-        for company in (keys.company_domain, keys.company_name):
-            if company is not None:
-                passes.append((pool.submit(pairs, name, join_keys(company, letters), 8), True))
-        found = [(job.result(), proves_company) for job, proves_company in passes]
-    out: dict[tuple[int, int], bool] = {}
-    for pass_pairs, proves_company in found:
-        if proves_company:
-            out.update(dict.fromkeys(pass_pairs, True))
+    def candidates(
+        self, keys: MatchKeys, labels: pa.Array, focus: pa.Array | None
+    ) -> dict[tuple[int, int], bool]:
+        """Candidate pairs -> whether the block already proves the same company."""
+        assert keys.name is not None
+        name = keys.name
+
+        def pairs(order: pa.Array, block: BlockCodes, build: _Build, window: int) -> _Pairs:
+            block_codes = block.update(build, focus)
+            return window_pairs(order, labels, block_codes=block_codes, window=window, focus=focus)
+
+        # mostly Arrow hashing and sorting, which run in parallel; each pass's keys are
+        # built while the previous pass runs
+        passes: list[tuple[Future[_Pairs], bool]] = []
+        with ThreadPoolExecutor(2) as pool:
+            other = keys.company_name if keys.company_name is not None else keys.company_domain
+            if other is not None:
+                # Same name, company unproven: neighbours by company within (name, company
+                # initial).
+                build = _joined(name, pc.utf8_slice_codeunits(other, 0, 1))
+                passes.append((pool.submit(pairs, other, self._by_name, build, 4), False))
+            letters = self._initials(name, focus)
+            for block, company in zip(
+                self._by_company, (keys.company_domain, keys.company_name), strict=True
+            ):
+                if company is not None:
+                    job = pool.submit(pairs, name, block, _joined(company, letters), 8)
+                    passes.append((job, True))
+            found = [(job.result(), proves_company) for job, proves_company in passes]
+        out: dict[tuple[int, int], bool] = {}
+        for pass_pairs, proves_company in found:
+            if proves_company:
+                out.update(dict.fromkeys(pass_pairs, True))
+            else:
+                for pair in pass_pairs:
+                    out.setdefault(pair, False)
+        return out
+
+    def _initials(self, name: pa.Array, focus: pa.Array | None) -> pa.Array:
+        if self._letters is None or focus is None:
+            self._letters = initials(name)
         else:
-            for pair in pass_pairs:
-                out.setdefault(pair, False)
-    return out
+            self._letters = pc.replace_with_mask(self._letters, focus, initials(name.filter(focus)))
+        return self._letters
+
+
+_Pairs = list[tuple[int, int]]
+_Build = Callable[[pa.Array | None], pa.Array]
+
+
+def _joined(*parts: pa.Array) -> _Build:
+    """Block keys joined from parts, for every row or for the rows of a mask."""
+    return lambda mask: join_keys(*(p if mask is None else p.filter(mask) for p in parts))
 
 
 def _company_candidates(
