@@ -145,8 +145,8 @@ def build_keys(
 
     exact: dict[str, pa.Array] = {}
     domain = col(f.DOMAIN)
-    domains = domain_key(domain, is_clean=is_clean) if domain is not None else None
     if table_type == "company":
+        domains = domain_key(domain, is_clean=is_clean) if domain is not None else None
         if domains is not None:
             exact["domain"] = domains
         slug = _company_slug(col(f.COMPANY_LINKEDIN), col(f.LINKEDIN_HANDLE), is_clean)
@@ -155,19 +155,23 @@ def build_keys(
         name = col(f.COMPANY_NAME)
         return MatchKeys(exact, company_name_key(name) if name is not None else None, None, None)
     full, first, last = col(f.FULL_NAME), col(f.FIRST_NAME), col(f.LAST_NAME)
-    with ThreadPoolExecutor(1) as pool:  # the person name key is built beside all the others
+    # the two name keys are built in threads, beside the exact keys
+    with ThreadPoolExecutor(2) as pool:
         name_job = None
         if any(c is not None for c in (full, first, last)):
             name_job = pool.submit(person_name_key, full, first, last)
         email, linkedin, company = col(f.EMAIL), col(f.PERSON_LINKEDIN), col(f.COMPANY_NAME)
+        company_job = None
+        if company is not None:  # a people list repeats each company's name across its people
+            company_job = pool.submit(by_distinct(company_name_key), company)
+        domains = domain_key(domain, is_clean=is_clean) if domain is not None else None
         emails = email_key(email, is_clean=is_clean) if email is not None else None
         if linkedin is not None:
             canonical = linkedin if is_clean else clean_linkedin(linkedin)
             exact["linkedin"] = linkedin_slug(canonical, "in|pub")
         if emails is not None:
             exact["email"] = emails
-        # a people list repeats each company's name across its people
-        company_name = by_distinct(company_name_key)(company) if company is not None else None
+        company_name = company_job.result() if company_job is not None else None
         company_domain = domains
         if emails is not None:
             from_email = email_domain(emails)
