@@ -132,12 +132,11 @@ def window_pairs(
 
 def _in_focused_blocks(block_codes: pa.Array, keep: pa.Array, focus: pa.Array) -> pa.Array:
     """keep, narrowed to the rows whose block holds a kept, focused row."""
-    # shifted by one, so that rows without a block (code -1) look up the always-false slot 0
+    # shifted by one, so that rows without a block (code -1, never kept) look up slot 0
     slot = pc.fill_null(block_codes, -1).to_numpy() + 1
     chosen = pc.fill_null(pc.and_(keep, focus), False).to_numpy(zero_copy_only=False)
     focused = np.zeros(int(slot.max(initial=0)) + 1, np.bool_)
     focused[slot[chosen]] = True
-    focused[0] = False
     kept = pc.fill_null(keep, False).to_numpy(zero_copy_only=False)
     return pa.array(kept & focused[slot])
 

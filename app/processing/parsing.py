@@ -102,24 +102,36 @@ def parse_csv_buffer(data: pa.Buffer) -> ReadResult:
     straight to Arrow, which checks the UTF-8 as it parses: no copy of the file in Python.
     Anything else takes the careful path of parse_csv_bytes.
     """
+    direct = _parse_utf8_directly(data)
+    if isinstance(direct, ReadResult):
+        return direct
+    return parse_csv_bytes(data.to_pybytes(), utf8_misfits=direct == _ARROW_REFUSED)
+
+
+_CAREFUL = "careful"  # the start of the file needs the careful path
+_ARROW_REFUSED = "arrow refused"  # Arrow met rows to repair, or bytes that are not UTF-8
+
+
+def _parse_utf8_directly(data: pa.Buffer) -> ReadResult | str:
+    """The file parsed from its bytes as UTF-8, or why the careful path has to take it."""
     head_bytes = data.slice(0, min(data.size, _HEADER_CHARS)).to_pybytes()
     refuse_binary(head_bytes)
     bom = len(codecs.BOM_UTF8) if head_bytes.startswith(codecs.BOM_UTF8) else 0
     head = utf8_head(head_bytes[bom:])
     if head is None or not head.strip() or _holds_nul(data):
-        return parse_csv_bytes(data.to_pybytes())
+        return _CAREFUL
     refuse_control_characters(head)
     delimiter, start = _dialect_and_start(head)
     if data.size > len(head_bytes) and len(head) - start < _SNIFF_CHARS:
-        return parse_csv_bytes(data.to_pybytes())  # the header starts too late in the head
+        return _CAREFUL  # the header starts too late in the head
     try:
-        raw_header = _header_row(head[start:], delimiter)
+        raw_header = _header_row(head, start, delimiter)
     except ProcessingError:  # the careful path tells what is wrong with the whole file
-        return parse_csv_bytes(data.to_pybytes())
+        return _CAREFUL
     skipped = bom + len(head[:start].encode("utf-8"))
     parsed = _parse_with_arrow(data.slice(skipped), delimiter, raw_header)
-    if parsed is None:  # rows to repair, or not UTF-8 after all
-        return parse_csv_bytes(data.to_pybytes(), utf8_misfits=True)
+    if parsed is None:
+        return _ARROW_REFUSED
     return _read_result(parsed, raw_header, "utf-8-sig" if bom else "utf-8", delimiter)
 
 
@@ -130,7 +142,7 @@ def parse_csv_bytes(data: bytes, *, utf8_misfits: bool = False) -> ReadResult:
     """
     text, encoding = decode_bytes(data)
     delimiter, start = _dialect_and_start(text)
-    raw_header = _header_row(text[start:], delimiter)
+    raw_header = _header_row(text, start, delimiter)
     parsed = None
     if encoding in ("utf-8", "utf-8-sig"):
         if not utf8_misfits:
@@ -147,10 +159,10 @@ def _holds_nul(data: pa.Buffer) -> bool:
     return data.size > 0 and int(np.frombuffer(data, dtype=np.uint8).min()) == 0
 
 
-def _header_row(text: str, delimiter: str) -> list[str]:
-    """The first row's raw cells, refused when it is not a header."""
+def _header_row(text: str, start: int, delimiter: str) -> list[str]:
+    """The raw cells of the row at `start`, refused when it is not a header."""
     # Slicing or wrapping the whole text copies it: the header only needs the start.
-    head = text[:_HEADER_CHARS]
+    head = text[start : start + _HEADER_CHARS]
     raw_header = next(csv.reader(io.StringIO(head, newline=""), delimiter=delimiter))
     _check_header(raw_header)
     return raw_header

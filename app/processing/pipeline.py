@@ -120,15 +120,16 @@ def _run(
     del cleaned
     _release_memory()
     merging(1, 3)  # the last check for cancellation: once writing starts, the run finishes
+    finishing = _stage_progress("merge", progress, None)  # progress only, no cancel check
     with ThreadPoolExecutor(1) as writer:
         written = writer.submit(write_table, merged.table) if write_table else None
         provenance = Provenance([i.display_name for i in inputs], starts)
         report = _report(options.table_type, file_reports, counts, merged, found, provenance)
-        _stage_progress("merge", progress, None)(2, 3)
+        finishing(2, 3)
         report["validation"] = validate(merged.table, mappings, options.table_type)
         if written is not None:
             written.result()
-    _stage_progress("merge", progress, None)(3, 3)
+    finishing(3, 3)
     return PipelineResult(merged.table, report)
 
 
