@@ -127,7 +127,8 @@ def run_merge(args: argparse.Namespace) -> int:
     counts = result.report["counts"]
     print(
         f"{counts['input_records']} rows in, {counts['output_records']} records out "
-        f"({counts['duplicates_removed']} duplicates removed) -> {args.output}",
+        f"({counts['duplicates_removed']} duplicates removed, "
+        f"{counts.get('possible_duplicates', 0)} possible duplicates to review) -> {args.output}",
         file=sys.stderr,
     )
     return 0

@@ -2,10 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
 import numpy as np
-import numpy.typing as npt
 import pyarrow as pa
 import pyarrow.compute as pc
 
@@ -20,68 +17,9 @@ def codes(key: pa.Array) -> pa.Array:
     return pc.cast(pc.dictionary_encode(as_array(key)).indices, pa.int64())
 
 
-def first_index_pairs(key: pa.Array) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64]]:
-    """(first row with the key, row) for every later row sharing a non-null key, by row, as
-    two arrays."""
-    code = pc.fill_null(codes(key), -1)
-    n = len(code)
-    none = np.zeros(0, np.int64)
-    if n == 0:
-        return none, none
-    # dictionary codes are handed out in order of first appearance: a row holds a new key
-    # exactly when its code is above every code before it
-    running = pc.cumulative_max(code)
-    previous = pa.concat_arrays([pa.array([-1], pa.int64()), running.slice(0, n - 1)])
-    is_first = pc.greater(code, previous)
-    rows = row_numbers(n)
-    first_row = rows.filter(is_first)
-    later = pc.and_(pc.invert(is_first), pc.greater_equal(code, 0))
-    if not pc.any(later).as_py():
-        return none, none
-    owners = first_row.take(code.filter(later))
-    return owners.to_numpy(), rows.filter(later).to_numpy()
-
-
-def initials(name_key: pa.Array) -> pa.Array:
-    """First letter of the first word and of the last word ("john a smith" -> "js")."""
-    first = pc.utf8_slice_codeunits(name_key, 0, 1)
-    last_word = pc.replace_substring_regex(name_key, r"^.* ", "")
-    return pc.binary_join_element_wise(first, pc.utf8_slice_codeunits(last_word, 0, 1), "")
-
-
 def join_keys(*parts: pa.Array) -> pa.Array:
     """Parts joined with a separator; null when any part is null."""
     return pc.binary_join_element_wise(*parts, "\x1f")
-
-
-class BlockCodes:
-    """Integer codes of one pass's block keys (equal codes = equal keys), kept from round to
-    round: a later round hashes only the rows whose keys changed, not every row again."""
-
-    def __init__(self) -> None:
-        self._dictionary: pa.Array | None = None  # the distinct keys; a key's code is its index
-        self._codes: pa.Array | None = None  # int64 per row, null where the row has no key
-
-    def update(
-        self, build: Callable[[pa.Array | None], pa.Array], changed: pa.Array | None
-    ) -> pa.Array:
-        """The codes once the changed rows' keys are rebuilt; build(mask) gives the keys of the
-        masked rows in row order (of every row for None). changed=None rebuilds every row."""
-        if self._dictionary is None or self._codes is None or changed is None:
-            encoded = pc.dictionary_encode(as_array(build(None)))
-            self._dictionary = encoded.dictionary
-            self._codes = pc.cast(encoded.indices, pa.int64())
-            return self._codes
-        keys = as_array(build(changed))
-        found = pc.cast(pc.index_in(keys, value_set=self._dictionary), pa.int64())
-        new = pc.fill_null(pc.and_(pc.is_null(found), pc.is_valid(keys)), False)
-        if pc.any(new).as_py():
-            added = pc.dictionary_encode(keys.filter(new))
-            fresh = pc.add(pc.cast(added.indices, pa.int64()), len(self._dictionary))
-            found = pc.replace_with_mask(found, new, fresh)
-            self._dictionary = pa.concat_arrays([self._dictionary, added.dictionary])
-        self._codes = pc.replace_with_mask(self._codes, changed, found)
-        return self._codes
 
 
 def window_pairs(
@@ -95,7 +33,7 @@ def window_pairs(
     """Row pairs from different clusters that sit within `window` places of each other when
     sorted by (block, order); only blocks holding two or more clusters are looked at, and with
     a focus mask only pairs touching a focused row. block_codes: int64 codes of the rows'
-    blocks (null = no block), from codes() or BlockCodes."""
+    blocks (null = no block), from codes()."""
     order, labels = as_array(order), as_array(labels)
     rows = row_numbers(len(labels))
     keep = pc.is_valid(order)

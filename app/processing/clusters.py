@@ -123,18 +123,21 @@ class UnionFind:
             parent = grand
 
 
-def member_rules(joins: Joins, labels: IntArray) -> tuple[IntArray, IntArray, IntArray]:
+def member_rules(joins: Joins, labels: IntArray) -> tuple[IntArray, IntArray, IntArray, IntArray]:
     """The rows of multi-row clusters (ascending), each with the rule code and score of the join
-    that reached it from its cluster's first row (which gets FIRST, 100).
+    that reached it from its cluster's first row (which gets FIRST, 100), and that join's index
+    (-1 for the first row).
 
     The joins of a cluster form a tree, so that join is unique: walk outward level by level.
     """
     rows = np.unique(np.concatenate([joins.a, joins.b]))
     rule = np.full(len(labels), FIRST, np.int64)
     score = np.full(len(labels), 100, np.int64)
+    via = np.full(len(labels), -1, np.int64)
     reached = np.zeros(len(labels), np.bool_)
     reached[labels[rows]] = True
     a, b, codes, scores = joins.a, joins.b, joins.rule, joins.score
+    index = np.arange(len(a), dtype=np.int64)
     while len(a):
         from_a, from_b = reached[a], reached[b]
         step = from_a != from_b
@@ -142,6 +145,7 @@ def member_rules(joins: Joins, labels: IntArray) -> tuple[IntArray, IntArray, In
             break
         child = np.where(from_a, b, a)[step]
         rule[child], score[child], reached[child] = codes[step], scores[step], True
+        via[child] = index[step]
         rest = ~(from_a | from_b)
-        a, b, codes, scores = a[rest], b[rest], codes[rest], scores[rest]
-    return rows, rule[rows], score[rows]
+        a, b, codes, scores, index = a[rest], b[rest], codes[rest], scores[rest], index[rest]
+    return rows, rule[rows], score[rows], via[rows]

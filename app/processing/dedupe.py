@@ -1,41 +1,68 @@
-"""Finding duplicate rows: exact keys first, then fuzzy names inside small blocks, by union-find."""
+"""Finding duplicate rows by weighing evidence: candidate pairs from blocks, each compared on
+every field both rows have, weighed by a model estimated from the job's own rows, joined best
+first unless the two clusters hold evidence against each other."""
 
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from concurrent.futures import Future, ThreadPoolExecutor
-from dataclasses import dataclass
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
 from typing import Any
 
+import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
 from app.processing.arrays import filled_with, row_numbers
-from app.processing.blocking import (
-    BlockCodes,
-    first_index_pairs,
-    initials,
-    join_keys,
-    window_pairs,
-)
-from app.processing.clusters import Edge, Joins, UnionFind
+from app.processing.candidates import candidate_pairs
+from app.processing.clusters import Edge, IntArray, Joins, UnionFind
+from app.processing.comparisons import MISSING, comparisons_for
+from app.processing.conflicts import Conflicts
 from app.processing.errors import Cancelled
-from app.processing.keys import MatchKeys, build_keys
+from app.processing.features import Features, build_features
+from app.processing.model import FloatArray, Levels, Model, estimate, levels_of
 from app.processing.options import MergeOptions
-from app.processing.scoring import scored_pairs
 
 Progress = Callable[[str, int, int], None]
-_PERSON_RULE = "name+company"
-_COMPANY_RULE = "name"
-_ROUNDS = 4
+_ROUNDS = 3
+_SETTLE_ROUNDS = 2
+_NEAR_MISS_BITS = 4.0  # pairs this close below the threshold are possible duplicates
+_MAX_NEAR_MISSES = 1000
+
+
+@dataclass(frozen=True)
+class Explanation:
+    """Why two rows were joined, or nearly: each field's level and weight, the total."""
+
+    a: int
+    b: int
+    fields: dict[str, tuple[str, float]]  # comparison -> (level, weight in bits)
+    total: float
+    probability: float
+    refused: str | None = None  # why a pair above the threshold was not joined
+
+    def to_json(self) -> dict[str, Any]:
+        out: dict[str, Any] = {
+            "total": round(self.total, 2),
+            "probability": round(self.probability, 4),
+            "fields": {
+                k: {"level": lv, "weight": round(w, 2)} for k, (lv, w) in self.fields.items()
+            },
+        }
+        if self.refused:
+            out["refused"] = self.refused
+        return out
 
 
 @dataclass(frozen=True)
 class DedupeResult:
-    """Each row's cluster label (the cluster's first row) and the joins that built the clusters."""
+    """Each row's cluster label (the cluster's first row), the joins that built the clusters,
+    why each join was made, and the near misses."""
 
     label_array: pa.Array  # int64, one label per row
     joins: Joins
+    explanations: dict[tuple[int, int], Explanation] = field(default_factory=dict)
+    near_misses: list[Explanation] = field(default_factory=list)
 
     @property
     def labels(self) -> list[int]:
@@ -47,6 +74,13 @@ class DedupeResult:
         """The joins one by one."""
         return self.joins.edges()
 
+    def __eq__(self, other: object) -> bool:
+        return (
+            isinstance(other, DedupeResult)
+            and self.label_array.equals(other.label_array)
+            and self.joins == other.joins
+        )
+
 
 def dedupe(
     table: pa.Table,
@@ -57,9 +91,8 @@ def dedupe(
     is_cancelled: Callable[[], bool] | None = None,
     is_clean: bool = False,
 ) -> DedupeResult:
-    """Cluster rows that are the same person or company: exact keys, or fuzzy names."""
-
-    total = 3 + 3 * _ROUNDS  # keys, one step per exact key kind, three per fuzzy round
+    """Cluster rows that are the same person or company, by the weight of their evidence."""
+    total_steps = 3 + _ROUNDS + _SETTLE_ROUNDS
     done = 0
 
     def step() -> None:
@@ -68,51 +101,160 @@ def dedupe(
             raise Cancelled("The job was cancelled.")
         done += 1
         if progress is not None:
-            progress("dedupe", min(done, total), total)
+            progress("dedupe", min(done, total_steps), total_steps)
 
-    keys = build_keys(table, mappings, options.table_type, is_clean=is_clean)
+    features = build_features(table, mappings, options.table_type, is_clean=is_clean)
     uf = UnionFind(table.num_rows)
     step()
-    with ThreadPoolExecutor(2) as pool:  # Arrow kernels: two keys at a time
-        exact_pairs = pool.map(first_index_pairs, keys.exact.values())
-        for rule, (owners, rows) in zip(keys.exact, exact_pairs, strict=True):
-            uf.union_exact(owners, rows, rule)
-            step()
-    if keys.name is not None:
-        _fuzzy_rounds(uf, keys, _completeness(table), options, step)
-    done = total - 1
-    step()
-    return DedupeResult(uf.label_array(), uf.joins())
-
-
-def _fuzzy_rounds(
-    uf: UnionFind,
-    keys: MatchKeys,
-    completeness: pa.Array,
-    options: MergeOptions,
-    step: Callable[[], None],
-) -> None:
-    """Join fuzzy matches; joining clusters pools their fields, which can reveal new matches
-    (and deduping the output must change nothing), so rounds repeat on the grown clusters."""
+    comparisons = comparisons_for(features)
+    if not comparisons or table.num_rows < 2:
+        return DedupeResult(uf.label_array(), uf.joins())
     labels = uf.label_array()
-    focus = None
-    filled = keys
-    people_passes = _PeoplePasses()
-    for _ in range(_ROUNDS):
-        filled = _fill_by_cluster(keys, labels, completeness, filled, focus)
-        step()
-        if options.table_type == "people":
-            candidates = people_passes.candidates(filled, labels, focus)
-        else:
-            candidates = _company_candidates(filled, labels, focus)
-        step()
-        joined = _join_fuzzy(uf, filled, candidates, options, labels)
+    candidates = candidate_pairs(features, labels)
+    model = estimate(comparisons, features, candidates)
+    step()
+    completeness = _completeness(table)
+    run = _Run(uf, model, features, options.threshold / 100, completeness.to_numpy())
+    filled, focus = features, None
+    settled = 0
+    for round_number in range(_ROUNDS + _SETTLE_ROUNDS):
+        if round_number:
+            filled = _fill_by_cluster(features, labels, completeness, filled, focus)
+            settling = round_number >= _ROUNDS or focus is None
+            if settling:
+                # rarity as the records show it, and every pair again: a fixed point, so
+                # that deduplicating the output finds nothing more
+                roots = labels.to_numpy() == np.arange(len(labels))
+                run.model = model.retuned(filled, roots)
+                settled += 1
+            candidates = candidate_pairs(filled, labels, None if settling else focus)
+        joined = run.join(filled, *candidates)
         step()
         if not joined:
-            return
+            if round_number and settled:
+                break
+            focus = None  # nothing grew: settle on every pair
+            continue
         grown = uf.label_array()
         focus = pc.is_in(grown, value_set=pc.unique(grown.filter(pc.not_equal(grown, labels))))
         labels = grown
+    done = total_steps - 1
+    step()
+    final = uf.label_array()
+    return DedupeResult(final, uf.joins(), run.explanations, run.near_misses(final))
+
+
+class _Run:
+    """The joins of one dedupe: pairs weighed, accepted best first, conflicts refused."""
+
+    def __init__(
+        self,
+        uf: UnionFind,
+        model: Model,
+        features: Features,
+        threshold: float,
+        completeness: np.ndarray,
+    ):
+        self.uf, self.model = uf, model
+        self.threshold = model.weight_for(threshold)
+        self.conflicts = Conflicts(features, completeness)
+        self.explanations: dict[tuple[int, int], Explanation] = {}
+        self._near: dict[tuple[int, int], Explanation] = {}
+
+    def join(self, features: Features, a: IntArray, b: IntArray) -> bool:
+        """Weigh the pairs and join those above the threshold; True when any joined."""
+        if not len(a):
+            return False
+        levels = levels_of(self.model.comparisons, features, a, b)
+        weights = self.model.weights(features, levels, a)
+        total = weights.sum(axis=1)
+        near = np.flatnonzero(
+            (total < self.threshold) & (total >= self.threshold - _NEAR_MISS_BITS)
+        )
+        for k in near[np.argsort(-total[near], kind="stable")][:_MAX_NEAR_MISSES].tolist():
+            self._remember_near(levels, weights, total, a, b, k, None)
+        above = np.flatnonzero(total >= self.threshold)
+        order = above[np.lexsort((b[above], a[above], -total[above]))]
+        joined = False
+        uf = self.uf
+        for k in order.tolist():
+            x, y = int(a[k]), int(b[k])
+            rx, ry = uf.find(x), uf.find(y)
+            if rx == ry:
+                continue
+            reason = self.conflicts.between(rx, ry)
+            if reason is not None:
+                self._remember_near(levels, weights, total, a, b, k, reason)
+                continue
+            explanation = self._explain(levels, weights, total, x, y, k)
+            uf.union(x, y, _rule(explanation), round(explanation.probability * 100))
+            self.conflicts.merge(rx, ry, uf.find(x))
+            self.explanations[(x, y)] = explanation
+            joined = True
+        return joined
+
+    def _explain(
+        self,
+        levels: Levels,
+        weights: FloatArray,
+        total: FloatArray,
+        x: int,
+        y: int,
+        k: int,
+        refused: str | None = None,
+    ) -> Explanation:
+        fields = {}
+        for j, comparison in enumerate(self.model.comparisons):
+            level = int(levels[k, j])
+            if level != MISSING:
+                fields[comparison.name] = (comparison.levels[level], float(weights[k, j]))
+        probability = float(self.model.probability(np.array([total[k]]))[0])
+        return Explanation(x, y, fields, float(total[k]), probability, refused)
+
+    def _remember_near(
+        self,
+        levels: Levels,
+        weights: FloatArray,
+        total: FloatArray,
+        a: IntArray,
+        b: IntArray,
+        k: int,
+        reason: str | None,
+    ) -> None:
+        key = (int(a[k]), int(b[k]))
+        if key not in self._near and len(self._near) < 4 * _MAX_NEAR_MISSES:
+            self._near[key] = self._explain(levels, weights, total, *key, k, reason)
+
+    def near_misses(self, labels: pa.Array) -> list[Explanation]:
+        """Pairs just below the threshold, or refused for a conflict, still in two records."""
+        label = labels.to_numpy()
+        apart = [e for e in self._near.values() if label[e.a] != label[e.b]]
+        apart.sort(key=lambda e: (-e.total, e.a, e.b))
+        return apart[:_MAX_NEAR_MISSES]
+
+
+_IDENTIFIERS = ("e-mail", "LinkedIn", "domain", "phone")
+
+
+def _rule(explanation: Explanation) -> str:
+    """The report's name for a join: an identifier that matched exactly, else the field whose
+    agreement weighed most."""
+    exact = [n for n in _IDENTIFIERS if explanation.fields.get(n, ("", 0.0))[0] == "exact"]
+    if exact:
+        return _rule_name(exact[0])
+    best = max(explanation.fields.items(), key=lambda item: item[1][1], default=None)
+    return "evidence" if best is None else _rule_name(best[0])
+
+
+def _rule_name(name: str) -> str:
+    return {
+        "given name": "name",
+        "surname": "name",
+        "e-mail": "email",
+        "LinkedIn": "linkedin",
+        "postal code": "postal_code",
+        "job title": "title",
+    }.get(name, name.replace(" ", "_"))
 
 
 def _completeness(table: pa.Table) -> pa.Array:
@@ -124,32 +266,30 @@ def _completeness(table: pa.Table) -> pa.Array:
 
 
 def _fill_by_cluster(
-    keys: MatchKeys,
+    features: Features,
     labels: pa.Array,
     completeness: pa.Array,
-    previous: MatchKeys | None = None,
-    focus: pa.Array | None = None,
-) -> MatchKeys:
-    """Keys with each row's gaps filled from its cluster, as smart merge would fill them.
-
-    With `previous` and `focus`, only the focused rows (clusters that grew) are recomputed.
-    """
+    previous: Features,
+    focus: pa.Array | None,
+) -> Features:
+    """Features with each row's gaps filled from its cluster, as smart merge would fill them
+    (only the focused rows, the clusters that grew, are recomputed)."""
     rows = row_numbers(len(labels))
     joined = pc.unique(labels.filter(pc.not_equal(labels, rows)))
     members = pc.is_in(labels, value_set=joined)
     if focus is not None:
         members = pc.and_(members, focus)
-    base = previous if previous is not None else keys
     member_rows, member_labels = rows.filter(members), labels.filter(members)
+    if len(member_rows) == 0:
+        return previous
     order = pc.sort_indices(
         pa.table({"l": member_labels, "c": completeness.filter(members), "r": member_rows}),
         sort_keys=[("l", "ascending"), ("c", "descending"), ("r", "ascending")],
     )
     sorted_labels = member_labels.take(order)
 
-    def fill(key: pa.Array | None, current: pa.Array | None) -> pa.Array | None:
-        if key is None or current is None or len(member_rows) == 0:
-            return current
+    def fill(name: str) -> tuple[str, pa.Array]:
+        key, current = features.columns[name], previous.columns[name]
         own = key.filter(members)
         values = own.take(order)
         valid = pc.is_valid(values)
@@ -157,141 +297,7 @@ def _fill_by_cluster(
         firsts = pc.unique(with_value)  # sorted: each label's preferred value comes first
         first_value = values.filter(valid).take(pc.index_in(firsts, value_set=with_value))
         filled = pc.coalesce(own, first_value.take(pc.index_in(member_labels, value_set=firsts)))
-        return pc.replace_with_mask(current, members, filled)
+        return name, pc.replace_with_mask(current, members, filled)
 
     with ThreadPoolExecutor(2) as pool:  # independent columns; Arrow releases the GIL
-        name, company_domain, company_name = pool.map(
-            fill,
-            (keys.name, keys.company_domain, keys.company_name),
-            (base.name, base.company_domain, base.company_name),
-        )
-    return MatchKeys(keys.exact, name, company_domain, company_name)
-
-
-class _PeoplePasses:
-    """The blocked passes that find candidate pairs of people, with each pass's block codes
-    kept between rounds (a later round's keys change only on its focused rows)."""
-
-    def __init__(self) -> None:
-        self._by_company = [BlockCodes(), BlockCodes()]  # (company domain | name, initials)
-        self._by_name = BlockCodes()  # (name, company initial)
-        self._letters: pa.Array | None = None
-
-    def candidates(
-        self, keys: MatchKeys, labels: pa.Array, focus: pa.Array | None
-    ) -> dict[tuple[int, int], bool]:
-        """Candidate pairs -> whether the block already proves the same company."""
-        assert keys.name is not None
-        name = keys.name
-
-        def pairs(order: pa.Array, block: BlockCodes, build: _Build, window: int) -> _Pairs:
-            block_codes = block.update(build, focus)
-            return window_pairs(order, labels, block_codes=block_codes, window=window, focus=focus)
-
-        # mostly Arrow hashing and sorting, which run in parallel; each pass's keys are
-        # built while the previous pass runs
-        passes: list[tuple[Future[_Pairs], bool]] = []
-        with ThreadPoolExecutor(2) as pool:
-            other = keys.company_name if keys.company_name is not None else keys.company_domain
-            if other is not None:
-                # Same name, company unproven: neighbours by company within (name, company
-                # initial).
-                build = _joined(name, pc.utf8_slice_codeunits(other, 0, 1))
-                passes.append((pool.submit(pairs, other, self._by_name, build, 4), False))
-            letters = self._initials(name, focus)
-            for block, company in zip(
-                self._by_company, (keys.company_domain, keys.company_name), strict=True
-            ):
-                if company is not None:
-                    job = pool.submit(pairs, name, block, _joined(company, letters), 8)
-                    passes.append((job, True))
-            found = [(job.result(), proves_company) for job, proves_company in passes]
-        out: dict[tuple[int, int], bool] = {}
-        for pass_pairs, proves_company in found:
-            if proves_company:
-                out.update(dict.fromkeys(pass_pairs, True))
-            else:
-                for pair in pass_pairs:
-                    out.setdefault(pair, False)
-        return out
-
-    def _initials(self, name: pa.Array, focus: pa.Array | None) -> pa.Array:
-        if self._letters is None or focus is None:
-            self._letters = initials(name)
-        else:
-            self._letters = pc.replace_with_mask(self._letters, focus, initials(name.filter(focus)))
-        return self._letters
-
-
-_Pairs = list[tuple[int, int]]
-_Build = Callable[[pa.Array | None], pa.Array]
-
-
-def _joined(*parts: pa.Array) -> _Build:
-    """Block keys joined from parts, for every row or for the rows of a mask."""
-    return lambda mask: join_keys(*(p if mask is None else p.filter(mask) for p in parts))
-
-
-def _company_candidates(
-    keys: MatchKeys, labels: pa.Array, focus: pa.Array | None
-) -> dict[tuple[int, int], bool]:
-    assert keys.name is not None
-    out: dict[tuple[int, int], bool] = {}
-    for order in (keys.name, pc.utf8_reverse(keys.name)):
-        for pair in window_pairs(order, labels, window=6, focus=focus):
-            out[pair] = True
-    return out
-
-
-def _join_fuzzy(
-    uf: UnionFind,
-    keys: MatchKeys,
-    candidates: dict[tuple[int, int], bool],
-    options: MergeOptions,
-    labels: pa.Array,
-) -> bool:
-    people = options.table_type == "people"
-    scored = scored_pairs(keys, candidates, options.threshold, people)
-    signatures = _Signatures(keys, labels, [r for _, a, b in scored for r in (a, b)])
-    rule = _PERSON_RULE if people else _COMPANY_RULE
-    joined = False
-    for negative, a, b in scored:
-        ra, rb = uf.find(a), uf.find(b)
-        if ra == rb or signatures.conflict(ra, rb):
-            continue
-        uf.union(a, b, rule, -negative)
-        signatures.merge(ra, rb, uf.find(a))
-        joined = True
-    return joined
-
-
-class _Signatures:
-    """The exact keys (e-mails, LinkedIn, domains) each cluster holds, to refuse joins that
-    would put two different keys of one kind into one record."""
-
-    def __init__(self, keys: MatchKeys, labels: pa.Array, rows: list[int]) -> None:
-        roots = sorted(set(labels.take(pa.array(rows, pa.int64())).to_pylist()))
-        self.sets: dict[int, dict[str, set[str]]] = {r: {} for r in roots}
-        if not roots:
-            return
-        wanted = pc.is_in(labels, value_set=pa.array(roots, pa.int64()))
-        for rule, key in keys.exact.items():
-            table = pa.table({"l": labels, "k": key}).filter(wanted)
-            table = table.filter(pc.is_valid(table.column("k")))
-            for label, value in zip(
-                table.column("l").to_pylist(), table.column("k").to_pylist(), strict=True
-            ):
-                self.sets[label].setdefault(rule, set()).add(value)
-
-    def conflict(self, a: int, b: int) -> bool:
-        """True when the two clusters hold different values of the same key kind."""
-        sa, sb = self.sets.get(a, {}), self.sets.get(b, {})
-        return any(rule in sb and not values & sb[rule] for rule, values in sa.items())
-
-    def merge(self, a: int, b: int, root: int) -> None:
-        """Record that clusters a and b are now one, under root."""
-        merged: dict[str, set[str]] = {}
-        for side in (self.sets.pop(a, {}), self.sets.pop(b, {})):
-            for rule, values in side.items():
-                merged.setdefault(rule, set()).update(values)
-        self.sets[root] = merged
+        return previous.replaced(dict(pool.map(fill, list(features.columns))))

@@ -18,6 +18,11 @@ FIRST_NAME = "first_name"
 LAST_NAME = "last_name"
 FULL_NAME = "full_name"
 COMPANY_NAME = "company_name"
+STREET = "street"
+POSTAL_CODE = "postal_code"
+LOCATION = "location"  # the person's (people) or the company's (company) location
+COMPANY_LOCATION = "company_location"  # the employer's location in a people table
+JOB_TITLE = "job_title"
 
 _WORDS = re.compile(r"[a-z0-9]+")
 
@@ -39,6 +44,12 @@ def role_of(field: str, table_type: str) -> str | None:
         return EMAIL
     if "phone" in words:
         return PHONE
+    if {"postal", "zip", "postcode"} & set(words):
+        return POSTAL_CODE
+    if "street" in words:
+        return STREET
+    if "location" in words:
+        return COMPANY_LOCATION if "company" in words and table_type == "people" else LOCATION
     if "domain" in words or "website" in words:
         return DOMAIN
     roles = {
@@ -46,6 +57,8 @@ def role_of(field: str, table_type: str) -> str | None:
         "last name": LAST_NAME,
         "full name": FULL_NAME,
         "company name": COMPANY_NAME,
+        "job title": JOB_TITLE,
+        "title": JOB_TITLE,
     }
     return roles.get(text)
 

@@ -11,9 +11,10 @@ from typing import Any
 from rapidfuzz import fuzz
 
 from app.processing import fields as f
+from app.processing.addresses import AddressPart, address_part
 from app.processing.errors import ProcessingError
 from app.processing.fields import standard_fields
-from app.processing.values import dominant_kind
+from app.processing.values import dominant_kind, fit_share
 
 __all__ = ["HeaderMatch", "detect_mapping", "detect_table_type", "standard_fields"]
 
@@ -40,44 +41,144 @@ _FILLERS = frozenset(
         "no",
         "total",
         "current",
+        # whose or which address or contact detail: Salesforce's Mailing Street, Outlook's
+        # Home Phone, Apollo's Person Linkedin Url
+        "mailing",
+        "billing",
+        "shipping",
+        "home",
+        "person",
+        "personal",
+        "contact",
+        "lead",
     ]
 )
 _WITH_FILLERS = 90
 
-# The role a column's values must fit, and the role they are moved to when they fit another.
+# The role a column's values make it, whatever its header says, and the words for them.
 _KIND_ROLES = {
     "email": f.EMAIL,
     "domain": f.DOMAIN,
     "linkedin_person": f.PERSON_LINKEDIN,
     "linkedin_company": f.COMPANY_LINKEDIN,
+    "phone": f.PHONE,
+    "postal_code": f.POSTAL_CODE,
 }
+_ROLE_KINDS = {role: kind for kind, role in _KIND_ROLES.items()}
 _KIND_WORDS = {
     "email": "e-mail addresses",
     "domain": "web addresses",
     "linkedin_person": "LinkedIn profile URLs",
     "linkedin_company": "LinkedIn company URLs",
+    "phone": "phone numbers",
+    "postal_code": "postal codes",
 }
+_POOR_FIT = 0.5  # a column named for a kind whose values mostly are not of it is flagged
+_FIT_EVIDENCE = 5  # ... when it has at least this many values to judge by
 
 
 @dataclass(frozen=True)
 class HeaderMatch:
-    """The standard field a source header maps to (None = unmapped) and the score 0-100."""
+    """The standard field a source header maps to (None = unmapped) and the score 0-100 its
+    name earned; what its values say (the share that fit the field), and a note when the
+    values moved it, contradict it, or feed another field (an address part)."""
 
     field: str | None
     score: int
     note: str | None = None
+    values_fit: float | None = None  # share of the sampled values that fit the field's kind
+    feeds: str | None = None  # the field this column's values feed (address parts)
 
     def to_json(self) -> dict[str, Any]:
-        """The contract's {"field", "score"} (plus "note" when something was flagged)."""
+        """The contract's {"field", "score"} (plus "note", "values_fit", "feeds" when known)."""
         out: dict[str, Any] = {"field": self.field, "score": self.score}
         if self.note:
             out["note"] = self.note
+        if self.values_fit is not None:
+            out["values_fit"] = round(self.values_fit, 2)
+        if self.feeds:
+            out["feeds"] = self.feeds
         return out
 
 
+@lru_cache(maxsize=1 << 14)
 def header_words(header: str) -> list[str]:
-    """Lowercase words of a header, splitting camelCase, snake_case and punctuation."""
-    return _NON_WORD.sub(" ", _CAMEL.sub(" ", header).lower()).split()
+    """Lowercase words of a header, splitting camelCase, snake_case and punctuation, and words
+    run together in one case (Salesforce's BILLINGCITY, NUMBEROFEMPLOYEES)."""
+    words = _NON_WORD.sub(" ", _CAMEL.sub(" ", header).lower()).split()
+    return [part for word in words for part in _run_together(word)]
+
+
+# The words lead tools' headers are made of, for splitting words run together.
+_HEADER_VOCABULARY = frozenset(
+    [
+        "account",
+        "address",
+        "annual",
+        "billing",
+        "city",
+        "code",
+        "company",
+        "country",
+        "created",
+        "date",
+        "description",
+        "email",
+        "employees",
+        "fax",
+        "first",
+        "full",
+        "home",
+        "industry",
+        "job",
+        "last",
+        "linkedin",
+        "mailing",
+        "mobile",
+        "name",
+        "number",
+        "of",
+        "owner",
+        "parent",
+        "phone",
+        "postal",
+        "province",
+        "region",
+        "revenue",
+        "shipping",
+        "site",
+        "source",
+        "state",
+        "status",
+        "street",
+        "symbol",
+        "ticker",
+        "title",
+        "type",
+        "url",
+        "website",
+        "zip",
+    ]
+)
+_LONGEST_WORD = max(len(w) for w in _HEADER_VOCABULARY)
+
+
+def _run_together(word: str) -> list[str]:
+    """A word split into known header words when it is made of two or more of them."""
+    if len(word) < 7 or word in _HEADER_VOCABULARY:
+        return [word]
+    # best[k]: the fewest known words that spell word[:k] (None when it cannot be spelled)
+    best: list[list[str] | None] = [[]] + [None] * len(word)
+    for end in range(1, len(word) + 1):
+        for start in range(max(0, end - _LONGEST_WORD), end):
+            before, piece = best[start], word[start:end]
+            if before is not None and piece in _HEADER_VOCABULARY:
+                candidate = [*before, piece]
+                current = best[end]
+                if current is None or len(candidate) < len(current):
+                    best[end] = candidate
+    found = best[-1]
+    return found if found is not None and len(found) > 1 else [word]
 
 
 @lru_cache(maxsize=1 << 16)  # the same headers come back in every file of a list
@@ -125,39 +226,103 @@ def detect_mapping(
     overrides: Mapping[str, str | None] | None = None,
     samples: Mapping[str, Sequence[str]] | None = None,
 ) -> dict[str, HeaderMatch]:
-    """Map each header to a standard field; one header per field, user overrides win."""
+    """Map each header to a standard field; one header per field, user overrides win.
+
+    With samples (a column's non-empty values), values decide: a column of e-mails, phones,
+    LinkedIn URLs, web addresses or postal codes takes that field whatever its header says,
+    and a column without values never takes a field from one that has them.
+    """
     result, taken = _apply_overrides(headers, overrides or {}, mappings, table_type)
     roles = f.field_roles(mappings, table_type)
     candidates = []
+    parts = _address_parts(headers, result, mappings, table_type)
     for position, header in enumerate(headers):
         if header in result:
             continue
+        values = samples.get(header) if samples is not None else None
         field, score = best_field(header, mappings, table_type)
-        moved: tuple[str, str] | None = None
-        if samples and field is not None and score >= threshold and header in samples:
-            moved = _fit_values(field, samples[header], roles, table_type)
-        # a column moved by its values ranks after one whose header names the field
-        candidates.append(((-score, moved is not None, position), header, field, score, moved))
-    for _, header, field, score, moved in sorted(candidates, key=lambda c: c[0]):
-        if field is None or score < threshold:
-            result[header] = HeaderMatch(None, score)
-            continue
-        note = None
-        if moved is not None:
-            target, seen = moved
-            if target != field and target not in taken:
-                field, note = target, f"moved from {field}: the values are {seen}"
+        part = parts.get(header)
+        if part is not None and (field is None or f.role_of(field, table_type) != part.role):
+            if part.rank > min(p.rank for p in parts.values() if p.key == part.key):
+                second = "kept as its own column: a second address (home, other, shipping)"
+                result[header] = HeaderMatch(None, score, second)
             else:
-                note = f"check: the values are {seen}"
+                feeds = f"kept as its own column; feeds {part.field}"
+                result[header] = HeaderMatch(None, score, feeds, feeds=part.field)
+            continue
+        named = field if score >= threshold else None
+        target, note = _what_values_say(named, values, roles, table_type)
+        empty = samples is not None and not values
+        # columns with values first, then those whose header names the field, best first; of
+        # equal scores the one spelling the field's own name ("Job Title" before "Title")
+        own_name = named is not None and header_words(header) == header_words(named)
+        rank = (empty, target != named, -score, not own_name, position)
+        candidates.append((rank, header, target, named, score, note))
+    for _, header, field, _named, score, note in sorted(candidates, key=lambda c: c[0]):
+        if field is None:
+            result[header] = HeaderMatch(None, score, note)
+            continue
         if field in taken:
             taken_note = f"{field} already comes from '{taken[field]}'"
             result[header] = HeaderMatch(
                 None, score, f"{note}; {taken_note}" if note else taken_note
             )
-        else:
-            result[header] = HeaderMatch(field, score, note)
-            taken[field] = header
+            continue
+        values = samples.get(header) if samples is not None else None
+        fit = _values_fit(field, values, table_type)
+        result[header] = HeaderMatch(field, score, note or _poor_fit_note(field, fit, values), fit)
+        taken[field] = header
     return {h: result[h] for h in headers}
+
+
+def _address_parts(
+    headers: Sequence[str],
+    chosen: Mapping[str, HeaderMatch],
+    mappings: Mapping[str, Any],
+    table_type: str,
+) -> dict[str, AddressPart]:
+    """The headers that name an address part (City, Mailing State), but those chosen by hand."""
+    found = {}
+    for header in headers:
+        if header not in chosen:
+            part = address_part(header_words(header), mappings, table_type)
+            if part is not None:
+                found[header] = part
+    return found
+
+
+def _what_values_say(
+    named: str | None,
+    values: Sequence[str] | None,
+    roles: Mapping[str, str],
+    table_type: str,
+) -> tuple[str | None, str | None]:
+    """(the field the column takes, a note) once its values are looked at."""
+    kind = dominant_kind(values) if values else None
+    if kind is None or kind not in _KIND_ROLES:
+        return named, None
+    role = f.role_of(named, table_type) if named is not None else None
+    target = roles.get(_KIND_ROLES[kind])
+    if role == _KIND_ROLES[kind] or target is None:
+        return named, None
+    seen = _KIND_WORDS[kind]
+    if named is None:
+        return target, f"chosen by its values: they are {seen}"
+    return target, f"moved from {named}: the values are {seen}"
+
+
+def _values_fit(field: str, values: Sequence[str] | None, table_type: str) -> float | None:
+    kind = _ROLE_KINDS.get(f.role_of(field, table_type) or "")
+    if kind is None or not values:
+        return None
+    return fit_share(kind, values)
+
+
+def _poor_fit_note(field: str, fit: float | None, values: Sequence[str] | None) -> str | None:
+    """A flag for a column named for a kind of value whose values mostly are not of it."""
+    if fit is None or fit >= _POOR_FIT or len(values or ()) < _FIT_EVIDENCE:
+        return None
+    return f"check: only {fit:.0%} of the values fit {field}"
 
 
 def _apply_overrides(
@@ -183,19 +348,6 @@ def _apply_overrides(
         if field is not None:
             taken[field] = header
     return result, taken
-
-
-def _fit_values(
-    field: str, values: Sequence[str], roles: Mapping[str, str], table_type: str
-) -> tuple[str, str] | None:
-    """(field the values fit, what they are) when the values contradict the header."""
-    role = f.role_of(field, table_type)
-    if role not in _KIND_ROLES.values():
-        return None
-    kind = dominant_kind(values)
-    if kind is None or _KIND_ROLES[kind] == role:
-        return None
-    return roles.get(_KIND_ROLES[kind], field), _KIND_WORDS[kind]
 
 
 def detect_table_type(headers: Sequence[str], mappings: Mapping[str, Any]) -> str:

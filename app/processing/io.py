@@ -16,6 +16,7 @@ import pyarrow.ipc as ipc
 from app.processing.arrays import first_bytes
 from app.processing.errors import EmptyFile
 from app.processing.parsing import ReadResult, parse_csv_buffer
+from app.processing.values import value_samples
 
 __all__ = [
     "FileSniff",
@@ -44,6 +45,9 @@ class FileSniff:
     delimiter: str
     headers: list[str]
     rows: int
+    samples: dict[str, list[str]]  # non-empty values of each column, evidence for mapping
+    header_line: int = 1
+    header_reason: str | None = None
 
 
 def read_csv_file(path: Path) -> ReadResult:
@@ -63,6 +67,9 @@ def sniff_file(path: Path) -> FileSniff:
         delimiter=result.delimiter,
         headers=list(result.headers),
         rows=result.table.num_rows,
+        samples=value_samples(result.table, result.headers),
+        header_line=result.header_line,
+        header_reason=result.header_reason,
     )
 
 

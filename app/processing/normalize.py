@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
@@ -44,16 +44,60 @@ COUNTS = (
     "names_cased",
     "names_filled",
     "handles_filled",
+    "placeholders_cleared",
 )
 _WORKERS = 2
+# What people type into a cell that has no value. Never a domain, an e-mail or a name: they
+# become empty. ("NA" stays: it is also a surname and a region.)
+PLACEHOLDERS = frozenset(
+    [
+        "n/a",
+        "n.a.",
+        "#n/a",
+        "none",
+        "null",
+        "nil",
+        "-",
+        "--",
+        "---",
+        "\u2014",
+        "\u2013",
+        "?",
+        "??",
+        "unknown",
+        "not available",
+        "not provided",
+        "(blank)",
+        "(none)",
+        "tbd",
+    ]
+)
+_PLACEHOLDER_CHARS = max(len(p) for p in PLACEHOLDERS)
+_EXAMPLES = 5
 
 
 @dataclass(frozen=True)
 class CleanResult:
-    """The cleaned table and how many cells each cleaning step changed."""
+    """The cleaned table, how many cells each cleaning step changed, and examples of the
+    placeholder values that were emptied ({"input_row", "field", "value"})."""
 
     table: pa.Table
     counts: dict[str, int]
+    placeholders: list[dict[str, Any]] = field(default_factory=list)
+
+
+def clear_placeholders(column: Column) -> tuple[pa.Array, pa.Array]:
+    """The column with placeholder values (N/A, null, -, ?) emptied, and where they were."""
+    array = as_array(column)
+    short = pc.fill_null(pc.less_equal(pc.binary_length(array), _PLACEHOLDER_CHARS * 4), False)
+    if not pc.any(short).as_py():
+        return array, short
+    values = pc.utf8_lower(pc.utf8_trim_whitespace(array.filter(short)))
+    found = pc.is_in(values, value_set=pa.array(sorted(PLACEHOLDERS)))
+    where = pc.replace_with_mask(pa.array(np.zeros(len(array), np.bool_)), short, found)
+    if not pc.any(where).as_py():
+        return array, where
+    return pc.if_else(where, pa.scalar(None, pa.string()), array), where
 
 
 def clean_whitespace(column: Column) -> pa.Array:
@@ -133,6 +177,7 @@ def clean_table(
                 counts[count] += changed
                 columns[name] = array
 
+    placeholders = _clear_all_placeholders(columns, counts)
     jobs = _column_jobs(rules, table_type, clean_domains_on, normalize_on)
     apply(jobs)
     if normalize_on:
@@ -140,7 +185,31 @@ def clean_table(
         _fill_names(columns, present, counts)
     if progress:
         progress(steps, steps)
-    return CleanResult(pa.table(list(columns.values()), names=list(columns)), counts)
+    table = pa.table(list(columns.values()), names=list(columns))
+    return CleanResult(table, counts, placeholders)
+
+
+def _clear_all_placeholders(
+    columns: dict[str, pa.Array], counts: dict[str, int]
+) -> list[dict[str, Any]]:
+    """Empty the placeholder values of every column; examples of what was emptied."""
+    examples: list[dict[str, Any]] = []
+    names = list(columns)
+    with ThreadPoolExecutor(_WORKERS) as pool:
+        for name, (cleared, where) in zip(
+            names, pool.map(lambda n: clear_placeholders(columns[n]), names), strict=True
+        ):
+            found = int(pc.sum(where).as_py() or 0)
+            if not found:
+                continue
+            counts["placeholders_cleared"] += found
+            rows = pc.indices_nonzero(where).slice(0, _EXAMPLES)
+            values = columns[name].take(rows).to_pylist()
+            for row, value in zip(rows.to_pylist(), values, strict=True):
+                if len(examples) < _EXAMPLES:
+                    examples.append({"input_row": row + 1, "field": name, "value": value})
+            columns[name] = cleared
+    return examples
 
 
 _Job = tuple[str, Callable[[Column], pa.Array], str]  # role, cleaning step, count it adds to

@@ -21,12 +21,10 @@ from app.processing.charsets import (
     utf8_head,
 )
 from app.processing.errors import NoHeaderRow, ProcessingError
+from app.processing.header_row import SNIFF_CHARS, HeaderRow, locate_header
 
-DELIMITERS = (",", ";", "\t", "|")
 OVERFLOW_COLUMN = "Overflow"
-_SNIFF_CHARS = 64 * 1024
 _HEADER_CHARS = 1024 * 1024
-_SEP_LINE = re.compile(r"\A[\"']?sep=(.)[\"']?[ \t]*(\r\n|\n|\r|\Z)", re.IGNORECASE)
 _SPACES = re.compile(r"[\s\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]+")
 _INVISIBLE = re.compile(r"[\u200b\u200c\u200d\u2060\ufeff]")
 _DATA_LIKE = re.compile(
@@ -46,6 +44,8 @@ class ReadResult:
     padded_rows: int
     overflow_rows: int
     blank_lines: int
+    header_line: int = 1  # the file's line the header was found on
+    header_reason: str | None = None  # why it is not line 1
 
     @property
     def repaired_rows(self) -> int:
@@ -72,26 +72,6 @@ def unique_headers(raw: Sequence[str]) -> list[str]:
         used.add(candidate.casefold())
         out.append(candidate)
     return out
-
-
-def sniff_delimiter(text: str) -> str:
-    """The delimiter among , ; tab | that splits the first lines most consistently."""
-    sample = text[:_SNIFF_CHARS]
-    if len(text) > _SNIFF_CHARS:
-        cut = max(sample.rfind("\n"), sample.rfind("\r"))
-        sample = sample[:cut] if cut > 0 else sample
-    best, best_key = ",", (0.0, 0)
-    for delimiter in DELIMITERS:
-        rows = [r for r in csv.reader(io.StringIO(sample, newline=""), delimiter=delimiter) if r]
-        rows = rows[:50]
-        if not rows or len(rows[0]) < 2:
-            continue
-        width = len(rows[0])
-        consistency = sum(len(r) == width for r in rows) / len(rows)
-        key = (consistency, width)
-        if key > best_key:
-            best, best_key = delimiter, key
-    return best
 
 
 def parse_csv_buffer(data: pa.Buffer) -> ReadResult:
@@ -121,18 +101,18 @@ def _parse_utf8_directly(data: pa.Buffer) -> ReadResult | str:
     if head is None or not head.strip() or _holds_nul(data):
         return _CAREFUL
     refuse_control_characters(head)
-    delimiter, start = _dialect_and_start(head)
-    if data.size > len(head_bytes) and len(head) - start < _SNIFF_CHARS:
+    found = locate_header(head)
+    if data.size > len(head_bytes) and len(head) - found.start < SNIFF_CHARS:
         return _CAREFUL  # the header starts too late in the head
     try:
-        raw_header = _header_row(head, start, delimiter)
+        raw_header = _header_row(head, found.start, found.delimiter)
     except ProcessingError:  # the careful path tells what is wrong with the whole file
         return _CAREFUL
-    skipped = bom + len(head[:start].encode("utf-8"))
-    parsed = _parse_with_arrow(data.slice(skipped), delimiter, raw_header)
+    skipped = bom + len(head[: found.start].encode("utf-8"))
+    parsed = _parse_with_arrow(data.slice(skipped), found.delimiter, raw_header)
     if parsed is None:
         return _ARROW_REFUSED
-    return _read_result(parsed, raw_header, "utf-8-sig" if bom else "utf-8", delimiter)
+    return _read_result(parsed, raw_header, "utf-8-sig" if bom else "utf-8", found)
 
 
 def parse_csv_bytes(data: bytes, *, utf8_misfits: bool = False) -> ReadResult:
@@ -141,7 +121,8 @@ def parse_csv_bytes(data: bytes, *, utf8_misfits: bool = False) -> ReadResult:
     utf8_misfits: Arrow already found rows it cannot take in these bytes as UTF-8.
     """
     text, encoding = decode_bytes(data)
-    delimiter, start = _dialect_and_start(text)
+    found = locate_header(text)
+    delimiter, start = found.delimiter, found.start
     raw_header = _header_row(text, start, delimiter)
     parsed = None
     if encoding in ("utf-8", "utf-8-sig"):
@@ -152,7 +133,7 @@ def parse_csv_bytes(data: bytes, *, utf8_misfits: bool = False) -> ReadResult:
         parsed = _parse_with_arrow(text[start:].encode("utf-8"), delimiter, raw_header)
     if parsed is None:
         parsed = _parse_with_python(text[start:], delimiter, len(raw_header))
-    return _read_result(parsed, raw_header, encoding, delimiter)
+    return _read_result(parsed, raw_header, encoding, found)
 
 
 def _holds_nul(data: pa.Buffer) -> bool:
@@ -169,7 +150,7 @@ def _header_row(text: str, start: int, delimiter: str) -> list[str]:
 
 
 def _read_result(
-    parsed: _ParseOutcome, raw_header: list[str], encoding: str, delimiter: str
+    parsed: _ParseOutcome, raw_header: list[str], encoding: str, found: HeaderRow
 ) -> ReadResult:
     table, padded, overflow, blank = parsed
     headers = unique_headers(raw_header)
@@ -179,30 +160,14 @@ def _read_result(
     return ReadResult(
         table=table.rename_columns(names),
         encoding=encoding,
-        delimiter=delimiter,
+        delimiter=found.delimiter,
         headers=headers,
         padded_rows=padded,
         overflow_rows=overflow,
         blank_lines=blank,
+        header_line=found.line,
+        header_reason=found.reason,
     )
-
-
-def _dialect_and_start(text: str) -> tuple[str, int]:
-    start = 0
-    forced = None
-    match = _SEP_LINE.match(text)
-    if match:
-        forced, start = match.group(1), match.end()
-    while start < len(text):  # blank lines before the header, looked at a piece at a time
-        piece = text[start : start + _SNIFF_CHARS]
-        stripped = piece.lstrip("\r\n\t ")
-        start += len(piece) - len(stripped)
-        if stripped:
-            break
-    delimiter = (
-        forced if forced is not None else sniff_delimiter(text[start : start + _SNIFF_CHARS])
-    )
-    return delimiter, start
 
 
 def _check_header(raw: list[str]) -> None:

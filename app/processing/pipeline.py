@@ -12,21 +12,22 @@ from typing import Any
 
 import pyarrow as pa
 
+from app.processing.addresses import address_part, compose
 from app.processing.arrays import as_array
 from app.processing.dedupe import DedupeResult, dedupe
 from app.processing.errors import Cancelled, ProcessingError
 from app.processing.fields import standard_fields
-from app.processing.headers import HeaderMatch, detect_mapping
+from app.processing.headers import HeaderMatch, detect_mapping, header_words
 from app.processing.io import ReadResult, read_csv_file
 from app.processing.merge import MergeResult, merge_clusters
 from app.processing.normalize import clean_table
 from app.processing.options import MergeOptions
-from app.processing.report import Provenance, cluster_entries, validate
+from app.processing.report import Provenance, cluster_entries, near_miss_entries, validate
+from app.processing.values import value_samples
 
 __all__ = ["InputFile", "MergeOptions", "PipelineResult", "run"]
 
 Progress = Callable[[str, int, int], None]
-_SAMPLE_ROWS = 200
 
 
 @dataclass(frozen=True)
@@ -117,6 +118,7 @@ def _run(
     merging(0, 3)
     merged = merge_clusters(cleaned.table, found.label_array, smart=options.smart_merge)
     counts = {"input_records": len(found.label_array), **cleaned.counts}
+    placeholders = cleaned.placeholders
     del cleaned
     _release_memory()
     merging(1, 3)  # the last check for cancellation: once writing starts, the run finishes
@@ -126,7 +128,10 @@ def _run(
         provenance = Provenance([i.display_name for i in inputs], starts)
         report = _report(options.table_type, file_reports, counts, merged, found, provenance)
         finishing(2, 3)
-        report["validation"] = validate(merged.table, mappings, options.table_type)
+        report["validation"] = [
+            *validate(merged.table, mappings, options.table_type),
+            _placeholder_finding(counts.get("placeholders_cleared", 0), placeholders),
+        ]
         if written is not None:
             written.result()
     finishing(3, 3)
@@ -142,15 +147,28 @@ def _report(
     provenance: Provenance,
 ) -> dict[str, Any]:
     """The contract's processing report (validation is added by the caller)."""
-    clusters = cluster_entries(merged, found.label_array, found.joins, provenance)
+    clusters = cluster_entries(
+        merged, found.label_array, found.joins, provenance, found.explanations
+    )
+    possible = near_miss_entries(found.near_misses, provenance)
     return {
         "mapping_version": None,
         "table_type": table_type,
         "files": file_reports,
-        "counts": {**_counts(counts, merged, file_reports), "clusters": len(clusters)},
+        "counts": {
+            **_counts(counts, merged, file_reports),
+            "clusters": len(clusters),
+            "possible_duplicates": len(possible),
+        },
         "clusters": clusters,
+        "possible_duplicates": possible,
         "validation": [],
     }
+
+
+def _placeholder_finding(count: int, examples: list[dict[str, Any]]) -> dict[str, Any]:
+    """The validation entry for the placeholder values (N/A, null, -) that were emptied."""
+    return {"check": "placeholder_values", "field": None, "count": count, "examples": examples}
 
 
 def _stage_progress(
@@ -232,16 +250,15 @@ def _counts(
 def _map_file(
     item: InputFile, result: ReadResult, mappings: Mapping[str, Any], options: MergeOptions
 ) -> tuple[pa.Table, dict[str, Any]]:
-    """The file's table renamed to standard fields (unmapped columns keep their header)."""
-    head = result.table.slice(0, _SAMPLE_ROWS)
-    samples = {h: head.column(h).drop_null().to_pylist() for h in result.headers}
+    """The file's table renamed to standard fields (unmapped columns keep their header), with
+    fields fed by address parts (City, State, Country; a house number) filled from them."""
     mapping: dict[str, HeaderMatch] = detect_mapping(
         result.headers,
         mappings,
         options.table_type,
         threshold=options.threshold,
         overrides=item.overrides,
-        samples=samples,
+        samples=value_samples(result.table, result.headers),
     )
     fields = set(standard_fields(mappings, options.table_type))
     names = []
@@ -256,11 +273,14 @@ def _map_file(
             name = f"{name} (unmapped)"
         names.append(name)
         unmapped.append(column)
+    table = result.table.rename_columns(names)
+    table = _with_address_parts(table, mappings, options.table_type, mapping, names, result)
     report = {
         "filename": item.display_name,
         "encoding": result.encoding,
         "delimiter": result.delimiter,
         "rows": result.table.num_rows,
+        "header_row": {"line": result.header_line, "reason": result.header_reason},
         "repaired_rows": result.repaired_rows,
         "padded_rows": result.padded_rows,
         "overflow_rows": result.overflow_rows,
@@ -268,7 +288,29 @@ def _map_file(
         "mapping": {h: m.to_json() for h, m in mapping.items()},
         "unmapped": unmapped,
     }
-    return result.table.rename_columns(names), report
+    return table, report
+
+
+def _with_address_parts(
+    table: pa.Table,
+    mappings: Mapping[str, Any],
+    table_type: str,
+    mapping: Mapping[str, HeaderMatch],
+    names: list[str],
+    result: ReadResult,
+) -> pa.Table:
+    """The fields that address-part columns feed, filled from those parts."""
+    parts = {}
+    for header, name in zip(result.table.column_names, names, strict=False):
+        match = mapping.get(header)
+        if match is not None and match.feeds is not None:
+            part = address_part(header_words(header), mappings, table_type)
+            if part is not None:
+                parts[name] = part
+    if not parts:
+        return table
+    mapped = {m.field: h for h, m in mapping.items() if m.field is not None}
+    return compose(table, parts, mapped)
 
 
 def _combine(tables: list[pa.Table], fields: list[str]) -> pa.Table:

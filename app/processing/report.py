@@ -29,15 +29,20 @@ class Provenance:
 
 
 def cluster_entries(
-    merged: MergeResult, labels: pa.Array, joins: Joins, provenance: Provenance
+    merged: MergeResult,
+    labels: pa.Array,
+    joins: Joins,
+    provenance: Provenance,
+    explanations: Mapping[tuple[int, int], Any] | None = None,
 ) -> list[dict[str, Any]]:
-    """Every output record built from more than one input row, with its members and conflicts."""
+    """Every output record built from more than one input row, with its members (and the
+    evidence that joined each) and conflicts."""
     if len(joins.a) == 0:
         return []
     label_of = labels.to_numpy()
-    rows, rules, scores = member_rules(joins, label_of)
+    rows, rules, scores, via = member_rules(joins, label_of)
     order = np.lexsort((rows, label_of[rows]))  # by cluster, then row
-    rows, rules, scores = rows[order], rules[order], scores[order]
+    rows, rules, scores, via = rows[order], rules[order], scores[order], via[order]
     member_labels = label_of[rows]
     starts = np.asarray(provenance.starts, dtype=np.int64)
     file_index = np.searchsorted(starts, rows, side="right") - 1
@@ -54,6 +59,12 @@ def cluster_entries(
             strict=True,
         )
     ]
+    if explanations:
+        join_a, join_b = joins.a.tolist(), joins.b.tolist()
+        for member, join in zip(members, via.tolist(), strict=True):
+            found = explanations.get((join_a[join], join_b[join])) if join >= 0 else None
+            if found is not None:
+                member["evidence"] = found.to_json()
     bounds = np.flatnonzero(np.diff(member_labels)) + 1
     firsts = np.concatenate([[0], bounds]).astype(np.int64)
     ends = np.concatenate([bounds, [len(rows)]]).astype(np.int64)
@@ -67,6 +78,18 @@ def cluster_entries(
             outputs.tolist(), firsts.tolist(), ends.tolist(), cluster_labels.tolist(), strict=True
         )
     ]
+
+
+def near_miss_entries(near: list[Any], provenance: Provenance) -> list[dict[str, Any]]:
+    """The possible duplicates: pairs of rows just below the threshold (or kept apart by
+    evidence against), each row by file and row, with the evidence."""
+    starts = np.asarray(provenance.starts, dtype=np.int64)
+
+    def where(row: int) -> dict[str, Any]:
+        k = int(np.searchsorted(starts, row, side="right") - 1)
+        return {"file": provenance.files[k], "row": int(row - starts[k] + 1)}
+
+    return [{"rows": [where(e.a), where(e.b)], **e.to_json()} for e in near]
 
 
 def _finding(check: str, field: str | None, mask: pa.Array, values: pa.Array) -> dict[str, Any]:

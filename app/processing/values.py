@@ -1,24 +1,54 @@
-"""Recognising what a value is (an e-mail, a web address, a LinkedIn URL) from its text."""
+"""Recognising what a value is (an e-mail, a web address, a LinkedIn URL, a phone number, a
+postal code) from its text."""
 
 from __future__ import annotations
 
 import re
 from collections.abc import Sequence
 
+import pyarrow as pa
+import pyarrow.compute as pc
+
 EMAIL_PATTERN = r"^[^@\s]+@[^@\s]+\.[^@\s.]{2,}$"
 _EMAIL = re.compile(r"^(?:mailto:)?[^@\s/]+@[^@\s/]+\.[^@\s./]{2,}$", re.IGNORECASE)
-_LINKEDIN_PERSON = re.compile(r"linkedin\.com/(?:in|pub)/", re.IGNORECASE)
-_LINKEDIN_COMPANY = re.compile(r"linkedin\.com/(?:company|school|showcase)/", re.IGNORECASE)
+# Sales Navigator links (/sales/lead/, /sales/company/) name a person or a company too.
+_LINKEDIN_PERSON = re.compile(r"linkedin\.com/(?:in|pub|sales/lead|sales/people)/", re.IGNORECASE)
+_LINKEDIN_COMPANY = re.compile(
+    r"linkedin\.com/(?:company|school|showcase|sales/company)/", re.IGNORECASE
+)
 _WEB = re.compile(
     r"^(?:https?://)?(?:www\d?\.)?[\w-]+(?:\.[\w-]+)*\.[a-z]{2,}\.?(?::\d+)?(?:[/?#]\S*)?$",
     re.IGNORECASE,
 )
+# A phone number with its formatting: a leading + or separators between digit groups. Bare
+# digit strings are ids, amounts or years as often as phones, so they only confirm a phone
+# column (fits), never make one.
+_FORMATTED_PHONE = re.compile(
+    r"^(?:tel:)?(?:\+|00)?\s*(?:\(?\d{1,5}\)?[\s.\-/]+)+\d{2,}(?:\s*(?:x|ext\.?|#)\s*\d{1,6})?$"
+    r"|^(?:tel:)?\+\d{8,15}$",
+    re.IGNORECASE,
+)
+_DATE = re.compile(
+    r"^(?:\d{4}[-/.]\d{1,2}[-/.]\d{1,2}|\d{1,2}[-/.]\d{1,2}[-/.]\d{2,4})(?:[ T].*)?$"
+)
+_BARE_PHONE = re.compile(r"^\d{7,15}$")
+_PHONE_DIGITS = (8, 15)
+# Postal codes whose shape says what they are (US ZIP+4, UK, Canada, the Netherlands, Poland,
+# Brazil); bare 4- or 5-digit codes only confirm a postal-code column.
+_POSTAL = re.compile(
+    r"^(?:\d{5}-\d{4}|[A-Z]{1,2}\d[A-Z\d]? ?\d[A-Z]{2}|[A-Z]\d[A-Z] ?\d[A-Z]\d|\d{4} ?[A-Z]{2}"
+    r"|\d{2}-\d{3}|\d{5}-\d{3})$",
+    re.IGNORECASE,
+)
+_BARE_POSTAL = re.compile(r"^\d{4,5}$")
+_HOME_PAGE = re.compile(r"^(?:https?://)?[^/?#\s]+/?$", re.IGNORECASE)
 _DOMINANT_SHARE = 0.6
 _SAMPLE = 200
+KINDS = ("email", "linkedin_person", "linkedin_company", "domain", "phone", "postal_code")
 
 
 def kind_of(value: str) -> str:
-    """ "email", "linkedin_person", "linkedin_company", "domain" or "other"."""
+    """One of KINDS, or "other"."""
     value = value.strip()
     if _LINKEDIN_PERSON.search(value):
         return "linkedin_person"
@@ -27,8 +57,55 @@ def kind_of(value: str) -> str:
     if _EMAIL.match(value):
         return "email"
     if _WEB.match(value):
-        return "domain"
+        # a page deeper than the home page (an image, a profile, a tracking link) fits a
+        # website column but does not make one
+        return "domain" if _HOME_PAGE.match(value) else "web_page"
+    if _POSTAL.match(value):
+        return "postal_code"
+    if _FORMATTED_PHONE.match(value) and _is_phone_length(value) and not _DATE.match(value):
+        return "phone"
     return "other"
+
+
+def _is_phone_length(value: str) -> bool:
+    digits = sum(c.isdigit() for c in value.split("x")[0].split("#")[0])
+    return _PHONE_DIGITS[0] <= digits <= _PHONE_DIGITS[1]
+
+
+def fits(kind: str, value: str) -> bool:
+    """Whether a value fits a column of that kind (bare digits fit phone and postal columns)."""
+    value = value.strip()
+    found = kind_of(value)
+    if found == kind:
+        return True
+    if kind == "phone":
+        return _BARE_PHONE.match(value) is not None
+    if kind == "postal_code":
+        return _BARE_POSTAL.match(value) is not None
+    return kind == "domain" and found in ("web_page", "linkedin_company")
+
+
+def fit_share(kind: str, values: Sequence[str | None]) -> float | None:
+    """The share of the non-empty sample values that fit the kind (None without values)."""
+    filled = [v for v in values[:_SAMPLE] if v and v.strip()]
+    if not filled:
+        return None
+    return sum(fits(kind, v) for v in filled) / len(filled)
+
+
+def value_samples(
+    table: pa.Table, headers: Sequence[str], *, rows: int = 5000
+) -> dict[str, list[str]]:
+    """Up to 200 non-empty values of each column, from the first rows (evidence for mapping)."""
+    head = table.slice(0, rows)
+    out = {}
+    for header in headers:
+        column = head.column(header)
+        filled = column.filter(
+            pc.fill_null(pc.not_equal(pc.utf8_trim_whitespace(column), ""), False)
+        )
+        out[header] = filled.slice(0, _SAMPLE).to_pylist()
+    return out
 
 
 def dominant_kind(values: Sequence[str | None]) -> str | None:

@@ -267,7 +267,11 @@ def _describe(
     res: Resources,
 ) -> dict[str, Any]:
     matches = header_matching.detect_mapping(
-        sniff.headers, document, table_type, threshold=res.settings.FUZZY_MATCH_THRESHOLD
+        sniff.headers,
+        document,
+        table_type,
+        threshold=res.settings.FUZZY_MATCH_THRESHOLD,
+        samples=sniff.samples,
     )
     return {
         "file_id": part.stored_name,
@@ -277,5 +281,6 @@ def _describe(
         "columns": list(sniff.headers),
         "encoding": sniff.encoding,
         "delimiter": sniff.delimiter,
+        "header_row": {"line": sniff.header_line, "reason": sniff.header_reason},
         "mapping": {header: match.to_json() for header, match in matches.items()},
     }

@@ -235,9 +235,13 @@ def broken(change: str) -> dict[str, Any]:
     [
         ("unknown key", "colour"),
         ("synonyms not a list", 'people_mappings["Email"]'),
-        ("empty synonym", 'people_mappings["Email"][10]'),
+        # appended after the shipped synonyms: its index is their count
+        ("empty synonym", f'people_mappings["Email"][{len(SHIPPED["people_mappings"]["Email"])}]'),
         ("empty field name", 'people_mappings[""]'),
-        ("same synonym twice", 'people_mappings["Phone"][11]'),
+        (
+            "same synonym twice",
+            f'people_mappings["Phone"][{len(SHIPPED["people_mappings"]["Phone"])}]',
+        ),
         ("cleaning rule type", 'data_cleaning_rules["normalize_whitespace"]'),
     ],
 )

@@ -9,7 +9,18 @@ import sys
 from pathlib import Path
 
 PROCESSING = Path(__file__).resolve().parents[2] / "app" / "processing"
-ALLOWED_THIRD_PARTY = {"pyarrow", "numpy", "rapidfuzz", "charset_normalizer", "orjson"}
+ALLOWED_THIRD_PARTY = {
+    "pyarrow",
+    "numpy",
+    "rapidfuzz",
+    "charset_normalizer",
+    "orjson",
+    # the data libraries made for the values leads are made of
+    "anyascii",  # transliteration
+    "cleanco",  # company legal forms
+    "nameparser",  # honorifics and name suffixes
+    "nicknames",  # given-name variants
+}
 
 
 def imported_roots(path: Path) -> set[str]:

@@ -31,13 +31,18 @@ def test_merge_writes_the_csv_and_the_report(
     ]
     document = json.loads(report.read_text(encoding="utf-8"))
     assert document["counts"]["duplicates_removed"] == 1
-    assert document["clusters"][0]["members"][1] == {
+    member = document["clusters"][0]["members"][1]
+    assert {k: member[k] for k in ("file", "row", "rule", "score")} == {
         "file": "b.csv",
         "row": 1,
         "rule": "domain",
         "score": 100,
     }
-    assert "3 rows in, 2 records out" in capsys.readouterr().err
+    assert member["evidence"]["fields"]["domain"]["level"] == "exact"
+    assert document["possible_duplicates"] == []
+    err = capsys.readouterr().err
+    assert "3 rows in, 2 records out" in err
+    assert "0 possible duplicates" in err
 
 
 @pytest.mark.parametrize(

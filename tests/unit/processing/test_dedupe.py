@@ -110,12 +110,16 @@ def test_people_with_different_emails_are_not_merged_by_name(mappings: dict[str,
     assert clusters(dedupe(table, mappings=mappings, options=PEOPLE).labels) == [[0], [1]]
 
 
-def test_threshold_controls_fuzzy_matches(mappings: dict[str, Any]) -> None:
+def test_the_threshold_is_the_match_probability_a_pair_needs(mappings: dict[str, Any]) -> None:
     table = people(Full_Name=["Jonathan Smith", "Jonathon Smith"], Company_Name=["Acme", "Acme"])
     loose = dedupe(table, mappings=mappings, options=MergeOptions("people", threshold=85))
-    strict = dedupe(table, mappings=mappings, options=MergeOptions("people", threshold=99))
     assert clusters(loose.labels) == [[0, 1]]
+    probability = loose.explanations[(0, 1)].probability
+    assert 0.85 <= probability < 1
+    above = min(100, int(probability * 100) + 1)
+    strict = dedupe(table, mappings=mappings, options=MergeOptions("people", threshold=above))
     assert clusters(strict.labels) == [[0], [1]]
+    assert [(m.a, m.b) for m in strict.near_misses] == [(0, 1)]  # listed as possible
 
 
 def test_smart_merge_fills_gaps_from_the_cluster_and_reports_conflicts() -> None:

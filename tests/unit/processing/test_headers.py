@@ -90,14 +90,15 @@ def test_values_that_do_not_fit_the_header_are_moved_or_flagged(mappings: dict[s
     samples = {
         "Website": ["https://linkedin.com/company/acme", "linkedin.com/company/beta/"],
         "Domain": ["ann@acme.com", "bob@beta.io", "carl@gamma.de"],
+        "Company LinkedIn": ["https://www.linkedin.com/company/acme"],
     }
     mapping = detect_mapping(
         ["Website", "Domain", "Company LinkedIn"], mappings, "people", samples=samples
     )
     assert mapping["Domain"].field == "Email"
     assert mapping["Domain"].note is not None
-    # the company LinkedIn field is taken by its own column, so Website is only flagged
-    assert mapping["Website"].field == "Company Website"
+    # the company LinkedIn field is taken by its own column, and the values are no website
+    assert mapping["Website"].field is None
     assert "LinkedIn" in (mapping["Website"].note or "")
 
 

@@ -152,10 +152,12 @@ def test_clean_table_cleans_people_and_counts_each_change(mappings: dict[str, An
             "Full Name": "McKenzie De Vries",
             "Email": None,
             "LinkedIn Profile": None,
-            "Company Website": "n/a",
+            "Company Website": None,  # a placeholder is no website
         },
     ]
     counts = result.counts
+    assert counts["placeholders_cleared"] == 1
+    assert result.placeholders == [{"input_row": 3, "field": "Company Website", "value": "n/a"}]
     assert counts["domains_cleaned"] == 2
     assert counts["emails_cleaned"] == 2
     assert counts["linkedin_cleaned"] == 1
@@ -185,3 +187,19 @@ def test_switches_off_skip_their_steps(mappings: dict[str, Any]) -> None:
     assert domains_only.table.to_pylist() == [
         {"Company Domain": "acme.com", "Company Name": " ACME  "}
     ]
+
+
+@pytest.mark.parametrize("value", ["N/A", "n/a", "none", "NULL", "-", "\u2014", "?", " Unknown "])
+def test_placeholder_values_become_empty_in_any_field(mappings: dict[str, Any], value: str) -> None:
+    table = pa.table(
+        {
+            "Email": [value, "ann@acme.com"],
+            "Company Website": [value, "acme.com"],
+            "First Name": [value, "Na"],
+            "Notes": [value, "-5"],
+        }
+    )
+    result = clean_table(table, mappings, "people")
+    assert result.table.to_pylist()[0] == dict.fromkeys(table.column_names)
+    assert result.table.to_pylist()[1]["First Name"] == "Na"  # a surname, not a placeholder
+    assert result.counts["placeholders_cleared"] == 4

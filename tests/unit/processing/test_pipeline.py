@@ -54,7 +54,7 @@ def test_run_merges_maps_cleans_and_reports(csv_file: WriteCsv, mappings: dict[s
         ";",
         2,
     )
-    assert crm["mapping"]["E-mail"] == {"field": "Email", "score": 100}
+    assert crm["mapping"]["E-mail"] == {"field": "Email", "score": 100, "values_fit": 1.0}
     assert crm["unmapped"] == ["Lead Source"]
     assert export["encoding"] == "utf-8-sig"
     counts = report["counts"]
@@ -65,10 +65,14 @@ def test_run_merges_maps_cleans_and_reports(csv_file: WriteCsv, mappings: dict[s
     assert counts["domains_cleaned"] >= 1
     (cluster,) = report["clusters"]
     assert cluster["output_row"] == 1
-    assert cluster["members"] == [
+    keys = ("file", "row", "rule", "score")
+    assert [{k: m[k] for k in keys} for m in cluster["members"]] == [
         {"file": "CRM leads.csv", "row": 1, "rule": "first", "score": 100},
         {"file": "Export.csv", "row": 1, "rule": "email", "score": 100},
     ]
+    evidence = cluster["members"][1]["evidence"]
+    assert evidence["fields"]["e-mail"]["level"] == "exact"
+    assert evidence["probability"] >= 0.85
     assert cluster["conflicts"] == {}  # case, spacing and URL forms were cleaned away first
     checks = {f["check"]: f for f in report["validation"]}
     assert checks["invalid_email"]["count"] == 0

@@ -1,0 +1,106 @@
+"""Evidence against joining two clusters, whatever chain of pairs links them: A = B and B = C
+must not put A and C in one record when A and C are plainly different (two LinkedIn profiles,
+two addresses at one company, given names that are no variants, two numbered branches). The
+joins are made best first, so a chain is cut at its weakest link.
+
+A cluster is judged by the values its record will hold: for each feature, the value of its
+most complete row that has one, as smart merge chooses them. So a merged record is judged the
+same way when the output is deduplicated again.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pyarrow as pa
+from rapidfuzz import fuzz
+from rapidfuzz.distance import JaroWinkler
+
+from app.processing.features import Features
+from app.processing.variants import are_name_variants
+
+_PEOPLE = ("linkedin", "email_personal", "given")
+_COMPANY = ("linkedin", "domain", "branch")
+_WORDS = {
+    "linkedin": "two different LinkedIn profiles",
+    "email_personal": "two different e-mail addresses at one company",
+    "given": "given names that are not variants of each other",
+    "branch": "two different branches",
+    "domain": "two different web domains",
+}
+# Names that differ by a feminine ending are two names: Robert and Roberta, Paul and Paula.
+_ENDINGS = ("a", "e", "ie", "ine", "ette")
+
+
+def compatible_given(x: str, y: str) -> bool:
+    """Given names that can be one person's: variants, an initial, or a typo."""
+    if are_name_variants(x, y):
+        return True
+    if len(x) == 1 or len(y) == 1:
+        return x[0] == y[0]
+    short, long = sorted((x, y), key=len)
+    if long.startswith(short) and long[len(short) :] in _ENDINGS:
+        return False
+    return JaroWinkler.normalized_similarity(x, y) >= 0.9 or fuzz.ratio(x, y) >= 80
+
+
+_Held = dict[str, tuple[tuple[int, int], str]]  # feature -> ((-completeness, row), value)
+
+
+class Conflicts:
+    """The value each cluster's record holds of the features that must not disagree."""
+
+    def __init__(self, features: Features, completeness: np.ndarray) -> None:
+        names = _COMPANY if features.table_type == "company" else _PEOPLE
+        self._columns: dict[str, pa.Array] = {}
+        for name in names:
+            column = features.get(name)
+            if column is not None:
+                self._columns[name] = column
+        self._completeness = completeness
+        self._held: dict[int, _Held] = {}
+
+    def _of(self, root: int) -> _Held:
+        found = self._held.get(root)
+        if found is None:  # a cluster not seen yet is one row: its own values
+            rank = (-int(self._completeness[root]), root)
+            found = {}
+            for name, column in self._columns.items():
+                value = column[root].as_py()
+                if value is not None:
+                    found[name] = (rank, value)
+            self._held[root] = found
+        return found
+
+    def between(self, a: int, b: int) -> str | None:
+        """Why the clusters rooted at a and b must stay apart, or None."""
+        sa, sb = self._of(a), self._of(b)
+        for name, (_, x) in sa.items():
+            held = sb.get(name)
+            if held is None or held[1] == x:
+                continue
+            y = held[1]
+            if name == "given":
+                if not compatible_given(x, y):
+                    return _WORDS[name]
+            elif name == "email_personal":
+                if x.split("@", 1)[-1] == y.split("@", 1)[-1]:
+                    return _WORDS[name]
+            else:
+                return _WORDS[name]
+        return None
+
+    def merge(self, a: int, b: int, root: int) -> None:
+        """Record that clusters a and b are now one, under root: each feature keeps the value
+        of the more complete row."""
+        sa, sb = self._held.pop(a, None) or self._of_new(a), self._held.pop(b, None)
+        sb = sb if sb is not None else self._of_new(b)
+        merged = dict(sa)
+        for name, held in sb.items():
+            if name not in merged or held[0] < merged[name][0]:
+                merged[name] = held
+        self._held[root] = merged
+
+    def _of_new(self, root: int) -> _Held:
+        found = self._of(root)
+        self._held.pop(root, None)
+        return found

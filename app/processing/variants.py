@@ -1,0 +1,382 @@
+"""Values written differently that are the same: the forms two values are compared in.
+
+Each function takes a column and gives its comparison form (null where nothing is left):
+names without honorifics and suffixes, transliterated and lowercased; nicknames known as
+variants of a given name; e-mails without plus tags; phones as their last nine digits; streets
+with their number apart and common words abbreviated one way; company names without legal
+forms and with their branch tokens ("II", "#2", "North") apart. Python runs once per distinct
+value at most (transliteration of non-ASCII values); the rest is Arrow kernels.
+"""
+
+from __future__ import annotations
+
+import csv
+from functools import lru_cache
+from importlib import resources
+
+import pyarrow as pa
+import pyarrow.compute as pc
+from anyascii import anyascii
+from cleanco.termdata import terms_by_type
+from nameparser.config import CONSTANTS as NAME_CONSTANTS
+
+from app.processing.arrays import Column, as_array, empty_to_null, map_values
+from app.processing.names import PARTICLES
+
+_NULL = pa.scalar(None, pa.string())
+_PARTICLES = "|".join(sorted(PARTICLES))
+# ASCII punctuation and common typographic punctuation, after transliteration
+_PUNCTUATION = r"[\x00-\x2f\x3a-\x40\x5b-\x60\x7b-\x7f]+"
+_APOSTROPHES = r"['\x{2019}`]"
+# Free-mail providers: an address there says nothing of the person's employer.
+FREE_MAIL = frozenset(
+    [
+        "gmail.com",
+        "googlemail.com",
+        "yahoo.com",
+        "yahoo.co.uk",
+        "hotmail.com",
+        "hotmail.co.uk",
+        "outlook.com",
+        "live.com",
+        "msn.com",
+        "aol.com",
+        "icloud.com",
+        "me.com",
+        "mac.com",
+        "gmx.de",
+        "gmx.net",
+        "web.de",
+        "proton.me",
+        "protonmail.com",
+        "yandex.ru",
+        "mail.ru",
+        "qq.com",
+        "163.com",
+        "comcast.net",
+        "t-online.de",
+        "free.fr",
+        "orange.fr",
+        "libero.it",
+        "btinternet.com",
+    ]
+)
+ROLE_MAILBOXES = frozenset(
+    [
+        "info",
+        "sales",
+        "office",
+        "contact",
+        "contacts",
+        "hello",
+        "hi",
+        "admin",
+        "support",
+        "team",
+        "marketing",
+        "hr",
+        "jobs",
+        "careers",
+        "billing",
+        "accounts",
+        "accounting",
+        "enquiries",
+        "enquiry",
+        "inquiries",
+        "inquiry",
+        "mail",
+        "reception",
+        "help",
+        "noreply",
+        "no-reply",
+        "webmaster",
+        "press",
+        "media",
+        "service",
+        "services",
+        "customerservice",
+        "orders",
+        "general",
+        "frontdesk",
+        "front.desk",
+        "main",
+        "appointments",
+        "admissions",
+        "registrar",
+        "clinic",
+        "bookings",
+    ]
+)
+# Honorifics and name suffixes, from nameparser's lists (plus the few it spells otherwise);
+# only plain ASCII words, for an RE2 alternation.
+_TITLES = sorted(
+    {t for t in NAME_CONSTANTS.titles if t.isascii() and t.isalpha() and len(t) > 1}
+    | {"dr", "mr", "mrs", "ms", "miss", "mx", "prof", "sir", "dame", "rev", "fr", "hon"}
+)
+_SUFFIXES = sorted(
+    {
+        s
+        for s in (*NAME_CONSTANTS.suffix_acronyms, *NAME_CONSTANTS.suffix_not_acronyms)
+        if s.isascii() and s.replace(".", "").isalnum()
+    }
+    | {"jr", "sr", "ii", "iii", "iv", "v", "phd", "md", "esq", "cpa", "mba", "dds", "rn"}
+)
+_STREET_WORDS = {
+    "street": "st",
+    "str": "st",
+    "avenue": "ave",
+    "av": "ave",
+    "road": "rd",
+    "boulevard": "blvd",
+    "drive": "dr",
+    "lane": "ln",
+    "place": "pl",
+    "court": "ct",
+    "suite": "ste",
+    "parkway": "pkwy",
+    "highway": "hwy",
+    "square": "sq",
+    "terrace": "ter",
+    "crescent": "cres",
+    "circle": "cir",
+    "north": "n",
+    "south": "s",
+    "east": "e",
+    "west": "w",
+    "apartment": "apt",
+    "floor": "fl",
+    "building": "bldg",
+    "mount": "mt",
+    "saint": "st",
+}
+_NAME_WORDS = {
+    "saint": "st",
+    "hosp": "hospital",
+    "ctr": "center",
+    "centre": "center",
+    "cntr": "center",
+    "comm": "community",
+    "hlth": "health",
+    "assoc": "associates",
+    "assocs": "associates",
+    "association": "associates",
+    "dept": "department",
+    "intl": "international",
+    "univ": "university",
+    "mfg": "manufacturing",
+    "svcs": "services",
+    "svc": "services",
+    "service": "services",
+    "natl": "national",
+    "med": "medical",
+    "elem": "elementary",
+    "sch": "school",
+    "schl": "school",
+    "co": "company",
+    "corp": "corporation",
+    "mgmt": "management",
+    "tech": "technology",
+    "technologies": "technology",
+    "sys": "systems",
+    "grp": "group",
+    "bros": "brothers",
+    "ft": "fort",
+    "mt": "mount",
+    "and": "",
+}
+_BRANCH_WORDS = (
+    "north|south|east|west|northeast|northwest|southeast|southwest|central|downtown|uptown|"
+    "midtown|upper|lower|i|ii|iii|iv|v|vi|vii|viii|ix|x|xi|xii"
+)
+# A branch: a roman numeral or a direction as the name's last word, a number after a word of
+# the name, "#2" or "no 2" anywhere.
+_BRANCH = rf"(?: (?:{_BRANCH_WORDS})$| (?:site |unit |no |number |location |branch )?\d+[a-z]?\b)"
+
+
+def fold(column: Column) -> pa.Array:
+    """Lowercase ASCII: accents and other scripts transliterated (José -> jose, Müller ->
+    muller), once per distinct non-ASCII value."""
+    array = as_array(column)
+    wide = pc.fill_null(pc.invert(pc.string_is_ascii(array)), False)
+    if pc.any(wide).as_py():
+        array = map_values(array, anyascii, where=wide)
+    return pc.ascii_lower(array)
+
+
+def words(column: Column) -> pa.Array:
+    """Folded words without punctuation, single spaces (apostrophes vanish: "o'brien" is
+    "obrien"); null when nothing is left."""
+    x = pc.replace_substring_regex(fold(column), _APOSTROPHES, "")
+    x = pc.replace_substring_regex(x, "&", " and ")
+    x = pc.replace_substring_regex(x, _PUNCTUATION, " ")
+    x = pc.replace_substring_regex(x, "  +", " ")
+    return empty_to_null(pc.utf8_trim(x, " "))
+
+
+def _replace_words(x: pa.Array, table: dict[str, str]) -> pa.Array:
+    for word, short in table.items():
+        x = pc.replace_substring_regex(x, rf"\b{word}\b", short)
+    return pc.utf8_trim(pc.replace_substring_regex(x, "  +", " "), " ")
+
+
+def _alternation(terms: list[str]) -> str:
+    return "|".join(sorted((t.replace(".", r"\.") for t in terms), key=len, reverse=True))
+
+
+def person_name_parts(
+    full: Column | None, first: Column | None, last: Column | None
+) -> tuple[pa.Array | None, pa.Array | None]:
+    """(given name, surname) comparison forms: honorifics and suffixes gone, "Last, First"
+    turned round, transliterated; a full name fills the parts a row lacks."""
+    size = len(next(c for c in (full, first, last) if c is not None))
+    nulls = pa.nulls(size, pa.string())
+    given = _person_words(first) if first is not None else nulls
+    surname = _person_words(last) if last is not None else nulls
+    if full is not None:
+        from_full_given, from_full_surname = _split_full(full)
+        given = pc.coalesce(given, from_full_given)
+        surname = pc.coalesce(surname, from_full_surname)
+    # the first word of a given name ("mary ann" -> "mary"), a surname without spaces
+    given = empty_to_null(pc.replace_substring_regex(given, " .*$", ""))
+    surname = empty_to_null(pc.replace_substring_regex(surname, "[ -]", ""))
+    if given.null_count == size and surname.null_count == size:
+        return None, None
+    return given, surname
+
+
+def _person_words(column: Column) -> pa.Array:
+    """Name words without honorifics at the start and suffixes (Jr., III, PhD) at the end."""
+    x = words(column)
+    x = pc.replace_substring_regex(x, rf"^(?:(?:{_alternation(_TITLES)}) )+", "")
+    x = pc.replace_substring_regex(x, rf"(?: (?:{_alternation(_SUFFIXES)}))+$", "")
+    # single letters are initials: dropped unless nothing else is left
+    without = pc.utf8_trim(pc.replace_substring_regex(x, r"\b[a-z]\b", ""), " ")
+    without = pc.replace_substring_regex(without, "  +", " ")
+    return empty_to_null(pc.if_else(pc.equal(without, ""), x, without))
+
+
+def _split_full(full: Column) -> tuple[pa.Array, pa.Array]:
+    """(given, surname) of full names, "Last, First" included."""
+    array = as_array(full)
+    # "Connolly, PhD" is a suffix after a comma, not "Last, First"
+    suffix_after_comma = rf"(?i),\s*(?:{_alternation(_SUFFIXES)})\.?\s*$"
+    array = pc.replace_substring_regex(array, suffix_after_comma, "")
+    comma = pc.extract_regex(array, r"^(?P<last>[^,]+),\s*(?P<first>[^,]+)$")
+    turned = pc.binary_join_element_wise(
+        pc.struct_field(comma, "first"), pc.struct_field(comma, "last"), " "
+    )
+    name = _person_words(pc.coalesce(turned, array))
+    parts = pc.extract_regex(
+        name, rf"^(?P<first>\S+)(?: .*?)?? (?P<last>(?:(?:{_PARTICLES}) )*\S+)$"
+    )
+    given = pc.coalesce(pc.struct_field(parts, "first"), name)
+    surname = pc.struct_field(parts, "last")
+    return given, surname
+
+
+@lru_cache(maxsize=1)
+def _nicknames() -> frozenset[tuple[str, str]]:
+    """(formal name, nickname) pairs of the nicknames package's curated list."""
+    pairs = set()
+    source = resources.files("nicknames").joinpath("names.csv")
+    with source.open(encoding="utf-8") as handle:
+        for row in csv.DictReader(handle):
+            pairs.add((row["name1"].strip().lower(), row["name2"].strip().lower()))
+    return frozenset(pairs)
+
+
+@lru_cache(maxsize=1)
+def _formal_names() -> dict[str, frozenset[str]]:
+    """Each nickname -> the longer formal names it shortens (Bob -> Robert)."""
+    out: dict[str, set[str]] = {}
+    for formal, nick in _nicknames():
+        if len(formal) > len(nick):
+            out.setdefault(nick, set()).add(formal)
+    return {nick: frozenset(formals) for nick, formals in out.items()}
+
+
+def are_name_variants(a: str, b: str) -> bool:
+    """Bob and Robert, Bernie and Bernard, Bob and Bobby (both Robert): the same given name.
+    The list pairs some names both ways round; only a shortening counts between siblings."""
+    if a == b:
+        return True
+    pairs = _nicknames()
+    if (a, b) in pairs or (b, a) in pairs:
+        return True
+    formals = _formal_names()
+    fa, fb = formals.get(a), formals.get(b)
+    return fa is not None and fb is not None and not fa.isdisjoint(fb)
+
+
+def email_parts(column: Column) -> tuple[pa.Array, pa.Array, pa.Array]:
+    """(address without a plus tag, its domain, whether it is a role mailbox like info@)."""
+    x = pc.utf8_lower(pc.utf8_trim_whitespace(as_array(column)))
+    x = pc.replace_substring_regex(x, "^mailto:", "")
+    valid = pc.fill_null(pc.match_substring_regex(x, r"^[^@\s]+@[^@\s]+\.[^@\s.]{2,}$"), False)
+    x = pc.if_else(valid, x, _NULL)
+    address = pc.replace_substring_regex(x, r"\+[^@]*@", "@")
+    local = pc.replace_substring_regex(address, "@.*$", "")
+    domain = pc.replace_substring_regex(address, "^[^@]*@", "")
+    role = pc.is_in(local, value_set=pa.array(sorted(ROLE_MAILBOXES)))
+    return address, domain, pc.fill_null(role, False)
+
+
+def phone_key(column: Column) -> pa.Array:
+    """The last nine digits of a phone number: the same for +1 512-555-0134 and (512) 555 0134,
+    for +44 20 7946 0958 and 020 7946 0958 (extensions left out); null under eight digits."""
+    x = pc.replace_substring_regex(
+        as_array(column), r"(?i)\s*(?:x|ext\.?|extension|#)\s*\d{1,6}\s*$", ""
+    )
+    digits = pc.replace_substring_regex(x, r"\D+", "")
+    long_enough = pc.fill_null(pc.greater_equal(pc.utf8_length(digits), 8), False)
+    tail = pc.utf8_slice_codeunits(digits, -9)
+    return pc.if_else(long_enough, tail, _NULL)
+
+
+def street_parts(column: Column) -> tuple[pa.Array, pa.Array]:
+    """(street comparison form, house number): "12 Main Street, Suite 4" -> ("12 main st ste
+    4", "12")."""
+    x = words(column)
+    x = _replace_words(x, _STREET_WORDS)
+    number = pc.struct_field(pc.extract_regex(x, r"^(?P<n>\d+[a-z]?)\b"), "n")
+    return empty_to_null(x), number
+
+
+def postal_key(column: Column) -> pa.Array:
+    """Upper case without spaces; a US ZIP+4 as its five digits."""
+    x = pc.utf8_upper(pc.replace_substring_regex(as_array(column), r"[\s\-]", ""))
+    x = pc.replace_substring_regex(x, r"^(\d{5})\d{4}$", r"\1")
+    return empty_to_null(x)
+
+
+def place_key(column: Column) -> pa.Array:
+    """A city's comparison form (Saint/St., Fort/Ft. one way)."""
+    return empty_to_null(_replace_words(words(column), {"saint": "st", "fort": "ft"}))
+
+
+@lru_cache(maxsize=1)
+def _legal_forms() -> str:
+    """cleanco's legal forms of every country (Inc, GmbH, N.V., S.A., ...), as words."""
+    terms = {
+        " ".join(pc.utf8_trim(words(pa.array([t])), " ").to_pylist()[0].split())
+        for group in terms_by_type.values()
+        for t in group
+        if t and words(pa.array([t])).to_pylist()[0]
+    }
+    terms |= {"inc", "llc", "ltd", "co", "corp", "company", "corporation", "limited", "plc"}
+    return _alternation(sorted(t for t in terms if t.isascii()))
+
+
+def company_parts(column: Column) -> tuple[pa.Array, pa.Array]:
+    """(name comparison form, branch tokens): "The St. Mary's Hosp. II, Inc." -> ("st marys
+    hospital", "ii"); legal forms and a leading "The" go, abbreviations are spelled one way."""
+    x = words(column)
+    x = pc.replace_substring_regex(x, r"^the ", "")
+    x = pc.replace_substring_regex(x, rf"(?: (?:{_legal_forms()}))+$", "")
+    branch_found = pc.extract_regex(x, rf"(?P<b>{_BRANCH})")
+    branch = pc.utf8_trim(pc.struct_field(branch_found, "b"), " ")
+    branch = pc.replace_substring_regex(branch, r"^(?:site|unit|no|number|location|branch) ", "")
+    core = pc.replace_substring_regex(x, _BRANCH, "")
+    core = _replace_words(core, _NAME_WORDS)
+    core = pc.if_else(pc.equal(core, ""), x, core)
+    return empty_to_null(core), empty_to_null(branch)
