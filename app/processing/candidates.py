@@ -38,6 +38,9 @@ PEOPLE_PASSES = (
     Pass(("given", "company"), "surname", 6),
     Pass(("given", "city"), "surname", 6),
     Pass(("postal", "street_number"), "full name", 8),
+    Pass(("street",), "full name", 8),
+    Pass(("surname", "street_number"), "given", 8),
+    Pass(("surname", "city"), "given", 8),
     Pass((), "full name", 4),
     Pass((), "reversed name", 4),
 )

@@ -305,19 +305,19 @@ PEOPLE = (
 COMPANY = (
     Comparison(
         "name",
-        "name",
+        "site",
         ("exact", "close", "near", "different"),
         m=(0.75, 0.15, 0.06, 0.04),
         u=(3e-6, 0.001, 0.01, 0.988997),
-        compute=fuzzy_levels("name", 90, fuzz.ratio, near=80),
+        compute=fuzzy_levels("site", 90, fuzz.ratio, near=80),
         term_frequency=True,
-        holders=("domain", "phone", "street"),
+        holders=("phone", "street", "domain"),
     ),
     Comparison(
         "branch",
         "branch",
         ("same", "different", "one side only"),
-        m=(0.9, 0.02, 0.08),
+        m=(0.95, 0.02, 0.03),
         u=(0.3, 0.4, 0.3),
         compute=branch_levels,
     ),
@@ -329,7 +329,7 @@ COMPANY = (
         u=(1e-5, 0.99999),
         compute=exact_levels("domain"),
         term_frequency=True,
-        holders=("name",),
+        holders=("site",),
     ),
     Comparison(
         "LinkedIn",
@@ -347,7 +347,7 @@ COMPANY = (
         u=(1e-5, 0.99999),
         compute=exact_levels("phone"),
         term_frequency=True,
-        holders=("name",),
+        holders=("site",),
     ),
     Comparison(
         "street",
@@ -357,7 +357,7 @@ COMPANY = (
         u=(1e-4, 0.002, 0.2, 0.7979),
         compute=street_levels,
         term_frequency=True,
-        holders=("name",),
+        holders=("site",),
     ),
     Comparison(
         "postal code",
@@ -367,7 +367,7 @@ COMPANY = (
         u=(0.01, 0.99),
         compute=exact_levels("postal"),
         term_frequency=True,
-        holders=("name",),
+        holders=("site",),
     ),
     Comparison(
         "city",
@@ -377,7 +377,7 @@ COMPANY = (
         u=(0.02, 0.01, 0.97),
         compute=fuzzy_levels("city", 85),
         term_frequency=True,
-        holders=("name",),
+        holders=("site",),
     ),
 )
 

@@ -47,10 +47,19 @@ _Held = dict[str, tuple[tuple[int, int], str]]  # feature -> ((-completeness, ro
 
 
 class Conflicts:
-    """The value each cluster's record holds of the features that must not disagree."""
+    """The value each cluster's record holds of the features that must not disagree.
 
-    def __init__(self, features: Features, completeness: np.ndarray) -> None:
+    given names are a conflict only where the job's own data says different given names are
+    rare among its duplicates (a register whose copies often change the given name, like
+    FEBRL's, is judged pair by pair instead).
+    """
+
+    def __init__(
+        self, features: Features, completeness: np.ndarray, given_names_decide: bool = True
+    ) -> None:
         names = _COMPANY if features.table_type == "company" else _PEOPLE
+        if not given_names_decide:
+            names = tuple(n for n in names if n != "given")
         self._columns: dict[str, pa.Array] = {}
         for name in names:
             column = features.get(name)

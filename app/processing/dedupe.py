@@ -157,7 +157,7 @@ class _Run:
     ):
         self.uf, self.model = uf, model
         self.threshold = model.weight_for(threshold)
-        self.conflicts = Conflicts(features, completeness)
+        self.conflicts = Conflicts(features, completeness, _given_names_decide(model))
         self.explanations: dict[tuple[int, int], Explanation] = {}
         self._near: dict[tuple[int, int], Explanation] = {}
 
@@ -234,6 +234,15 @@ class _Run:
 
 
 _IDENTIFIERS = ("e-mail", "LinkedIn", "domain", "phone")
+_STRONG_AGAINST = -3.0  # bits: a level weighing this little is evidence a person would heed
+
+
+def _given_names_decide(model: Model) -> bool:
+    """Whether different given names weigh strongly against a match in this job's data."""
+    for comparison, weights in zip(model.comparisons, model.level_weights(), strict=True):
+        if comparison.feature == "given":
+            return float(weights[comparison.levels.index("different")]) <= _STRONG_AGAINST
+    return True
 
 
 def _rule(explanation: Explanation) -> str:

@@ -110,7 +110,11 @@ def _city(location: pa.Array) -> pa.Array:
 def _company_features(out: dict[str, pa.Array | None], col: Any, is_clean: bool) -> None:
     name = col(f.COMPANY_NAME)
     if name is not None:
-        out["name"], out["branch"] = by_distinct_pair(v.company_parts, name)
+        core, branch = by_distinct_pair(v.company_parts, name)
+        out["name"], out["branch"] = core, branch
+        # the site: the name with its branch ("clinic ii"), what a listing names
+        with_branch = pc.binary_join_element_wise(core, pc.fill_null(branch, ""), " ")
+        out["site"] = pc.utf8_trim(pc.coalesce(with_branch, core), " ")
     domain = col(f.DOMAIN)
     if domain is not None:
         out["domain"] = _domains(domain, is_clean)

@@ -63,6 +63,7 @@ _KIND_ROLES = {
     "linkedin_company": f.COMPANY_LINKEDIN,
     "phone": f.PHONE,
     "postal_code": f.POSTAL_CODE,
+    "street": f.STREET,
 }
 _ROLE_KINDS = {role: kind for kind, role in _KIND_ROLES.items()}
 _KIND_WORDS = {
@@ -72,6 +73,7 @@ _KIND_WORDS = {
     "linkedin_company": "LinkedIn company URLs",
     "phone": "phone numbers",
     "postal_code": "postal codes",
+    "street": "street addresses",
 }
 _POOR_FIT = 0.5  # a column named for a kind whose values mostly are not of it is flagged
 _FIT_EVIDENCE = 5  # ... when it has at least this many values to judge by
@@ -272,7 +274,36 @@ def detect_mapping(
         fit = _values_fit(field, values, table_type)
         result[header] = HeaderMatch(field, score, note or _poor_fit_note(field, fit, values), fit)
         taken[field] = header
+    _address_is_the_street(result, taken, mappings, table_type)
     return {h: result[h] for h in headers}
+
+
+def _address_is_the_street(
+    result: dict[str, HeaderMatch],
+    taken: dict[str, str],
+    mappings: Mapping[str, Any],
+    table_type: str,
+) -> None:
+    """A plain "Address" column beside city, state or postal-code columns is the street: the
+    file has the rest of the address apart."""
+    roles = f.field_roles(mappings, table_type)
+    street = roles.get(f.STREET)
+    location = roles.get(f.LOCATION)
+    if street is None or location is None or street in taken or location not in taken:
+        return
+    header = taken[location]
+    if [w for w in header_words(header) if w not in _FILLERS] not in ([], ["address"]):
+        return
+    if result[header].note == "chosen by you":
+        return
+    parts_apart = any(m.feeds == location for m in result.values())
+    if not parts_apart and roles.get(f.POSTAL_CODE) not in taken:
+        return
+    match = result[header]
+    note = "the file has its city, state or postal code apart: this is the street"
+    result[header] = HeaderMatch(street, match.score, note, match.values_fit)
+    taken[street] = header
+    del taken[location]
 
 
 def _address_parts(

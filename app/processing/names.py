@@ -59,6 +59,8 @@ SPLIT_FULL_NAME = (
     r"^(?P<first>.+?)\s+(?:\p{L}\.?\s+)?"
     rf"(?P<last>(?:(?i:{_PARTICLE_GROUP})\s+)*[^\s]+(?:\s+(?i:jr|sr|ii|iii|iv)\.?)?)$"
 )
+_LAST_COMMA_FIRST = r"^\s*([^,]+?)\s*,\s*([^,]+?)\s*$"
+_COMMA_SUFFIX = r"(?i),\s*(?:jr|sr|ii|iii|iv|phd|md|esq|cpa|mba)\.?\s*$"
 # the same on ASCII text, where a letter is [A-Za-z]
 _SPLIT_ASCII = SPLIT_FULL_NAME.replace(r"\p{L}", "[A-Za-z]")
 
@@ -94,8 +96,13 @@ def title_case_names(column: Column) -> pa.Array:
 
 
 def split_full_names(full: Column) -> tuple[pa.Array, pa.Array]:
-    """(first, last) parts of full names; a single word is taken as the first name."""
+    """(first, last) parts of full names; a single word is taken as the first name, and
+    "Last, First" is turned round (a suffix after the comma, "Smith, Jr.", stays)."""
     array = as_array(full)
+    turned = pc.replace_substring_regex(array, _LAST_COMMA_FIRST, r"\2 \1")
+    comma = pc.fill_null(pc.match_substring_regex(array, _LAST_COMMA_FIRST), False)
+    suffix = pc.fill_null(pc.match_substring_regex(array, _COMMA_SUFFIX), False)
+    array = pc.if_else(pc.and_(comma, pc.invert(suffix)), turned, array)
     first, last = _split(array, _SPLIT_ASCII)
     wide = pc.fill_null(pc.invert(pc.string_is_ascii(array)), False)
     if pc.any(wide).as_py():  # Unicode classes make RE2 slow: only non-ASCII names need them

@@ -41,10 +41,28 @@ _POSTAL = re.compile(
     re.IGNORECASE,
 )
 _BARE_POSTAL = re.compile(r"^\d{4,5}$")
+# A street address: a house number, words, and a street word ("3243 Sunset Avenue", "12 Main
+# St., Suite 4"); "Austin, TX" or a company name is not one.
+_STREET = re.compile(
+    r"^\d+[a-z]?(?:-\d+)?,?\s+(?:[\w.'-]+\s+)*?(?:st|street|ave|avenue|av|rd|road|blvd|boulevard|"
+    r"dr|drive|ln|lane|way|pl|place|ct|court|pkwy|parkway|hwy|highway|sq|square|ter|terrace|"
+    r"cir|circle|loop|trail|trl|plaza|row|close|crescent|cres|walk|pike|broadway)\b\.?"
+    # a unit may follow; a city, state or postal code (a full address) may not
+    r"(?:\s*,?\s*(?:suite|ste|apt|apartment|unit|floor|fl|room|rm|bldg|building|#)\.?\s*\w+)?$",
+    re.IGNORECASE,
+)
 _HOME_PAGE = re.compile(r"^(?:https?://)?[^/?#\s]+/?$", re.IGNORECASE)
 _DOMINANT_SHARE = 0.6
 _SAMPLE = 200
-KINDS = ("email", "linkedin_person", "linkedin_company", "domain", "phone", "postal_code")
+KINDS = (
+    "email",
+    "linkedin_person",
+    "linkedin_company",
+    "domain",
+    "phone",
+    "postal_code",
+    "street",
+)
 
 
 def kind_of(value: str) -> str:
@@ -62,6 +80,8 @@ def kind_of(value: str) -> str:
         return "domain" if _HOME_PAGE.match(value) else "web_page"
     if _POSTAL.match(value):
         return "postal_code"
+    if _STREET.match(value):
+        return "street"
     if _FORMATTED_PHONE.match(value) and _is_phone_length(value) and not _DATE.match(value):
         return "phone"
     return "other"

@@ -170,6 +170,10 @@ _NAME_WORDS = {
     "natl": "national",
     "med": "medical",
     "elem": "elementary",
+    "es": "elementary school",
+    "ms": "middle school",
+    "jhs": "junior high school",
+    "hs": "high school",
     "sch": "school",
     "schl": "school",
     "co": "company",
@@ -184,13 +188,16 @@ _NAME_WORDS = {
     "mt": "mount",
     "and": "",
 }
-_BRANCH_WORDS = (
-    "north|south|east|west|northeast|northwest|southeast|southwest|central|downtown|uptown|"
-    "midtown|upper|lower|i|ii|iii|iv|v|vi|vii|viii|ix|x|xi|xii"
+_DIRECTIONS = (
+    "north|south|east|west|northeast|northwest|southeast|southwest|central|downtown|uptown|midtown"
 )
-# A branch: a roman numeral or a direction as the name's last word, a number after a word of
-# the name, "#2" or "no 2" anywhere.
-_BRANCH = rf"(?: (?:{_BRANCH_WORDS})$| (?:site |unit |no |number |location |branch )?\d+[a-z]?\b)"
+_ROMAN = "i|ii|iii|iv|v|vi|vii|viii|ix|x|xi|xii"
+# A branch: a roman numeral as the name's last word, a direction anywhere after its first
+# word ("North End Branch", "Clinic East"), a number after a word of the name, "#2", "No 2".
+_BRANCH = (
+    rf"(?: (?:{_ROMAN})$| (?:{_DIRECTIONS})\b"
+    r"| (?:site |unit |no |number |location |branch )?\d+[a-z]?\b)"
+)
 
 
 def fold(column: Column) -> pa.Array:
@@ -369,14 +376,34 @@ def _legal_forms() -> str:
 
 def company_parts(column: Column) -> tuple[pa.Array, pa.Array]:
     """(name comparison form, branch tokens): "The St. Mary's Hosp. II, Inc." -> ("st marys
-    hospital", "ii"); legal forms and a leading "The" go, abbreviations are spelled one way."""
+    hospital", "ii"); legal forms and a leading "The" go, abbreviations are spelled one way,
+    the branch tokens of a name ("North End Branch" -> "north") are kept apart, sorted."""
     x = words(column)
     x = pc.replace_substring_regex(x, r"^the ", "")
     x = pc.replace_substring_regex(x, rf"(?: (?:{_legal_forms()}))+$", "")
-    branch_found = pc.extract_regex(x, rf"(?P<b>{_BRANCH})")
-    branch = pc.utf8_trim(pc.struct_field(branch_found, "b"), " ")
-    branch = pc.replace_substring_regex(branch, r"^(?:site|unit|no|number|location|branch) ", "")
+    branch = _branch_tokens(x)
     core = pc.replace_substring_regex(x, _BRANCH, "")
+    core = pc.replace_substring_regex(core, r"\b(?:site|unit|location|branch)$", "")
     core = _replace_words(core, _NAME_WORDS)
     core = pc.if_else(pc.equal(core, ""), x, core)
     return empty_to_null(core), empty_to_null(branch)
+
+
+def _branch_tokens(names: pa.Array) -> pa.Array:
+    """The branch tokens of each name, sorted and space-separated ("" when none)."""
+    # every token found: keep the matches, drop everything else
+    marked = pc.replace_substring_regex(names, _BRANCH, "\x1f\\0\x1f")
+    pieces = pc.split_pattern(marked, "\x1f")
+    flat = pc.list_flatten(pieces)
+    parents = pc.list_parent_indices(pieces)
+    is_token = pc.fill_null(pc.match_substring_regex(flat, rf"^(?:{_BRANCH})$"), False)
+    tokens = pc.utf8_trim(flat.filter(is_token), " ")
+    tokens = pc.replace_substring_regex(tokens, r"^(?:site|unit|no|number|location|branch) ", "")
+    owner = parents.filter(is_token)
+    table = pa.table({"row": owner, "token": tokens}).sort_by(
+        [("row", "ascending"), ("token", "ascending")]
+    )
+    grouped = table.group_by("row", use_threads=False).aggregate([("token", "list")])
+    joined = pc.binary_join(grouped.column("token_list"), " ")
+    at = pc.index_in(pa.array(range(len(names)), pa.int64()), value_set=grouped.column("row"))
+    return joined.take(at)

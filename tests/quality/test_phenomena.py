@@ -18,8 +18,6 @@ import pytest
 
 from tests.quality.cases import CASES, Built, Case, Score, evaluate, examples
 
-pytestmark = pytest.mark.xfail(reason="matching by weighed evidence is not in yet", strict=False)
-
 MIN_PRECISION = 0.98
 MIN_RECALL = 0.90
 SCORES: dict[str, Score] = {}
