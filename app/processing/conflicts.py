@@ -57,7 +57,7 @@ class Conflicts:
     def __init__(
         self, features: Features, completeness: np.ndarray, given_names_decide: bool = True
     ) -> None:
-        names = _COMPANY if features.table_type == "company" else _PEOPLE
+        names: tuple[str, ...] = _COMPANY if features.table_type == "company" else _PEOPLE
         if not given_names_decide:
             names = tuple(n for n in names if n != "given")
         self._columns: dict[str, pa.Array] = {}
