@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
+import numpy.typing as npt
 import pyarrow as pa
 import pyarrow.compute as pc
 
@@ -29,8 +30,8 @@ def window_pairs(
     block_codes: pa.Array | None = None,
     window: int = 8,
     focus: pa.Array | None = None,
-) -> list[tuple[int, int]]:
-    """Row pairs from different clusters that sit within `window` places of each other when
+) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64]]:
+    """Row pairs (a, b) from different clusters that sit within `window` places of each other when
     sorted by (block, order); only blocks holding two or more clusters are looked at, and with
     a focus mask only pairs touching a focused row. block_codes: int64 codes of the rows'
     blocks (null = no block), from codes()."""
@@ -60,10 +61,10 @@ def window_pairs(
     table = table.append_column("s", order.take(table.column("p_min")))
     table = table.sort_by([("b", "ascending"), ("s", "ascending"), ("r_min", "ascending")])
     return _neighbours(
-        table.column("b").to_pylist(),
-        table.column("l").to_pylist(),
-        table.column("r_min").to_pylist(),
-        table.column("f_any").to_pylist(),
+        table.column("b").to_numpy(),
+        table.column("l").to_numpy(),
+        table.column("r_min").to_numpy(),
+        table.column("f_any").to_numpy(zero_copy_only=False),
         window,
     )
 
@@ -93,15 +94,27 @@ def _busy_blocks(table: pa.Table) -> pa.Table:
 
 
 def _neighbours(
-    blocks: list[int], clusters: list[int], rows: list[int], focused: list[bool], window: int
-) -> list[tuple[int, int]]:
-    pairs = []
-    total = len(rows)
-    for k in range(total):
-        bk, lk, rk, fk = blocks[k], clusters[k], rows[k], focused[k]
-        for m in range(k + 1, min(k + 1 + window, total)):
-            if blocks[m] != bk:
-                break
-            if clusters[m] != lk and (fk or focused[m]):
-                pairs.append((rk, rows[m]) if rk < rows[m] else (rows[m], rk))
-    return pairs
+    blocks: npt.NDArray[np.int64],
+    clusters: npt.NDArray[np.int64],
+    rows: npt.NDArray[np.int64],
+    focused: npt.NDArray[np.bool_],
+    window: int,
+) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64]]:
+    """(a, b), a < b: each sorted row with the next `window` of its block, in other clusters,
+    one of the two focused; offset by offset, in numpy."""
+    firsts, seconds = [], []
+    for offset in range(1, window + 1):
+        if offset >= len(rows):
+            break
+        keep = (
+            (blocks[:-offset] == blocks[offset:])
+            & (clusters[:-offset] != clusters[offset:])
+            & (focused[:-offset] | focused[offset:])
+        )
+        x, y = rows[:-offset][keep], rows[offset:][keep]
+        firsts.append(np.minimum(x, y))
+        seconds.append(np.maximum(x, y))
+    if not firsts:
+        empty = np.zeros(0, np.int64)
+        return empty, empty
+    return np.concatenate(firsts), np.concatenate(seconds)

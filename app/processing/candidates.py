@@ -30,7 +30,7 @@ PEOPLE_PASSES = (
     Pass(("email",), "surname", 8),
     Pass(("linkedin",), "surname", 8),
     Pass(("phone",), "full name", 8),
-    Pass(("surname", "initial"), "given", 8),
+    Pass(("surname", "initial"), "given", 5),
     Pass(("surname", "company"), "given", 8),
     Pass(("surname", "company_domain"), "given", 8),
     Pass(("surname", "postal"), "given", 8),
@@ -41,8 +41,9 @@ PEOPLE_PASSES = (
     Pass(("street",), "full name", 8),
     Pass(("surname", "street_number"), "given", 8),
     Pass(("surname", "city"), "given", 8),
-    Pass((), "full name", 4),
-    Pass((), "reversed name", 4),
+    # the whole list in name order: typos in both name parts, next neighbours only
+    Pass((), "full name", 2),
+    Pass((), "reversed name", 2),
 )
 COMPANY_PASSES = (
     Pass(("domain",), "name", 8),
@@ -51,8 +52,8 @@ COMPANY_PASSES = (
     Pass(("street",), "name", 8),
     Pass(("postal", "street_number"), "name", 8),
     Pass(("city", "first word"), "name", 8),
-    Pass((), "name", 6),
-    Pass((), "reversed name", 6),
+    Pass((), "name", 4),
+    Pass((), "reversed name", 4),
 )
 
 
@@ -103,11 +104,15 @@ def candidate_pairs(
             cache[name] = derived[name]() if name in derived else features.get(name)
         return cache[name]
 
-    def run(one: Pass) -> list[tuple[int, int]]:
+    empty = np.zeros(0, np.int64)
+
+    def run(one: Pass) -> tuple[IntArray, IntArray]:
         order = column(one.order)
         parts = [column(name) for name in one.block]
         if order is None or any(p is None for p in parts):
-            return []
+            return empty, empty
+        if focus is not None and not parts:
+            return empty, empty  # a grown cluster's new neighbours are in its blocks
         block = codes(join_keys(*parts)) if parts else None
         return window_pairs(order, labels, block_codes=block, window=one.window, focus=focus)
 
@@ -115,9 +120,7 @@ def candidate_pairs(
         column(name)  # built once, before the threads share the cache
     with ThreadPoolExecutor(2) as pool:  # Arrow sorting and hashing release the lock
         found = list(pool.map(run, passes))
-    pairs = [p for pass_pairs in found for p in pass_pairs]
-    if not pairs:
-        empty = np.zeros(0, np.int64)
-        return empty, empty
-    flat = np.unique(np.asarray(pairs, np.int64) @ np.array([features.size, 1], np.int64))
+    a = np.concatenate([x for x, _ in found]) if found else empty
+    b = np.concatenate([y for _, y in found]) if found else empty
+    flat = np.unique(a * features.size + b)
     return flat // features.size, flat % features.size

@@ -43,19 +43,35 @@ def _strings(column: pa.Array, rows: IntArray) -> list[str | None]:
     return column.take(pa.array(rows)).to_pylist()  # type: ignore[no-any-return]
 
 
+def _distinct(
+    features: Features, feature: str, a: IntArray, b: IntArray
+) -> tuple[IntArray, IntArray, IntArray]:
+    """(a, b) of each distinct pair of values, and where each pair's values are among them:
+    names, cities and companies repeat, so each pair of values is compared once."""
+    codes = features.codes(feature)
+    ca, cb = codes[a], codes[b]
+    low, high = np.minimum(ca, cb), np.maximum(ca, cb)
+    _, first, where = np.unique(
+        low * (int(codes.max()) + 2) + high, return_index=True, return_inverse=True
+    )
+    return a[first], b[first], where.reshape(-1)
+
+
 def _similarity(
-    column: pa.Array, a: IntArray, b: IntArray, scorer: Callable[..., float]
+    features: Features, feature: str, a: IntArray, b: IntArray, scorer: Callable[..., float]
 ) -> npt.NDArray[np.float64]:
-    if len(a) == 0:
-        return np.zeros(0)
+    column = features.get(feature)
+    if len(a) == 0 or column is None:
+        return np.zeros(len(a))
+    da, db, where = _distinct(features, feature, a, b)
     scores = process.cpdist(
-        _strings(column, a),
-        _strings(column, b),
+        _strings(column, da),
+        _strings(column, db),
         scorer=scorer,
         dtype=np.float64,
         workers=_WORKERS,
     )
-    return np.asarray(scores, dtype=np.float64)
+    return np.asarray(scores, dtype=np.float64)[where]
 
 
 def _exact_and_missing(
@@ -89,9 +105,8 @@ def fuzzy_levels(
         different = 2 if near is None else 3
         out = np.where(exact, 0, different).astype(np.int8)
         open_pairs = np.flatnonzero(~exact & ~missing)
-        column = features.get(feature)
-        if column is not None and len(open_pairs):
-            score = _similarity(column, a[open_pairs], b[open_pairs], scorer)
+        if len(open_pairs):
+            score = _similarity(features, feature, a[open_pairs], b[open_pairs], scorer)
             level = np.full(len(open_pairs), different, np.int8)
             if near is not None:
                 level[score >= near] = 2
@@ -113,25 +128,18 @@ def given_name_levels(features: Features, a: IntArray, b: IntArray) -> npt.NDArr
     if column is None or not len(open_pairs):
         out[missing] = MISSING
         return out
-    left, right = _strings(column, a[open_pairs]), _strings(column, b[open_pairs])
-    level = np.full(len(open_pairs), 3, np.int8)
-    seen: dict[tuple[str, str], int] = {}
+    da, db, where = _distinct(features, "given", a[open_pairs], b[open_pairs])
+    left, right = _strings(column, da), _strings(column, db)
+    level = np.full(len(da), 3, np.int8)
     for k, (x, y) in enumerate(zip(left, right, strict=True)):
         assert x is not None and y is not None
-        key = (x, y) if x < y else (y, x)
-        found = seen.get(key)
-        if found is None:
-            if are_name_variants(x, y):
-                found = 0
-            elif len(x) == 1 or len(y) == 1:
-                found = 1 if x[0] == y[0] else 3
-            elif JaroWinkler.normalized_similarity(x, y) >= 0.9 or fuzz.ratio(x, y) >= 80:
-                found = 2
-            else:
-                found = 3
-            seen[key] = found
-        level[k] = found
-    out[open_pairs] = level
+        if are_name_variants(x, y):
+            level[k] = 0
+        elif len(x) == 1 or len(y) == 1:
+            level[k] = 1 if x[0] == y[0] else 3
+        elif JaroWinkler.normalized_similarity(x, y) >= 0.9 or fuzz.ratio(x, y) >= 80:
+            level[k] = 2
+    out[open_pairs] = level[where]
     out[missing] = MISSING
     return out
 
@@ -160,9 +168,8 @@ def street_levels(features: Features, a: IntArray, b: IntArray) -> npt.NDArray[n
     both = (numbers[a] >= 0) & (numbers[b] >= 0)
     same_number = both & (numbers[a] == numbers[b])
     open_pairs = np.flatnonzero(~exact & ~missing & same_number)
-    column = features.get("street")
-    if column is not None and len(open_pairs):
-        score = _similarity(column, a[open_pairs], b[open_pairs], fuzz.token_set_ratio)
+    if len(open_pairs):
+        score = _similarity(features, "street", a[open_pairs], b[open_pairs], fuzz.token_set_ratio)
         out[open_pairs[score >= 80]] = 1
     out[~exact & ~missing & both & ~same_number] = 2
     out[missing] = MISSING
@@ -195,7 +202,9 @@ def company_levels(features: Features, a: IntArray, b: IntArray) -> npt.NDArray[
         codes = features.codes("company")
         open_pairs = np.flatnonzero((out == 2) & (codes[a] >= 0) & (codes[b] >= 0))
         if len(open_pairs):
-            score = _similarity(names, a[open_pairs], b[open_pairs], fuzz.token_set_ratio)
+            score = _similarity(
+                features, "company", a[open_pairs], b[open_pairs], fuzz.token_set_ratio
+            )
             out[open_pairs[score >= 88]] = 1
     return out
 

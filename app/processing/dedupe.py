@@ -26,6 +26,7 @@ from app.processing.options import MergeOptions
 Progress = Callable[[str, int, int], None]
 _ROUNDS = 3
 _SETTLE_ROUNDS = 2
+_SETTLE_ROWS = 20_000
 _NEAR_MISS_BITS = 4.0  # pairs this close below the threshold are possible duplicates
 _MAX_NEAR_MISSES = 1000
 
@@ -117,10 +118,13 @@ def dedupe(
     run = _Run(uf, model, features, options.threshold / 100, completeness.to_numpy())
     filled, focus = features, None
     settled = 0
-    for round_number in range(_ROUNDS + _SETTLE_ROUNDS):
+    # a fixed point matters for lists a person can read through; a long list is not weighed
+    # by the same model twice anyway (its own rows re-estimate it)
+    settle_rounds = _SETTLE_ROUNDS if table.num_rows < _SETTLE_ROWS else 0
+    for round_number in range(_ROUNDS + settle_rounds):
         if round_number:
             filled = _fill_by_cluster(features, labels, completeness, filled, focus)
-            settling = round_number >= _ROUNDS or focus is None
+            settling = round_number >= _ROUNDS or (focus is None and settle_rounds > 0)
             if settling:
                 # rarity as the records show it, and every pair again: a fixed point, so
                 # that deduplicating the output finds nothing more
@@ -131,7 +135,7 @@ def dedupe(
         joined = run.join(filled, *candidates)
         step()
         if not joined:
-            if round_number and settled:
+            if not settle_rounds or (round_number and settled):
                 break
             focus = None  # nothing grew: settle on every pair
             continue

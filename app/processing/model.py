@@ -29,6 +29,7 @@ _U_PSEUDO_PAIRS = 1_000  # priors count as this many random pairs
 _M_PSEUDO_PAIRS = 30  # ... and as this many matches
 _TF_MAX_GAIN = 6.0  # a rare value weighs at most this many bits more than an average one
 _EM_ROUNDS = 8
+_EM_PAIRS = 100_000
 _LEARN_ROWS = 1_000  # lists shorter than this are weighed by the priors alone
 _SMALL_LIST_SHARE = 0.1  # ... with a tenth of their rows taken as duplicates
 _SEED = 20261201
@@ -122,7 +123,7 @@ def estimate(
     candidates; the two are estimated in turn.
     """
     n = features.size
-    a, b = candidates
+    a, b = _sample(*candidates)
     m = tuple(np.asarray(c.m, np.float64) for c in comparisons)
     u = tuple(np.asarray(c.u, np.float64) for c in comparisons)
     if n < _LEARN_ROWS:  # too few rows to learn from: the priors decide
@@ -146,6 +147,14 @@ def estimate(
         probability = _posterior(levels, m, u, share)
     value_u = tuple(_value_u(c, features, u[k][0]) for k, c in enumerate(comparisons))
     return Model(comparisons, m, u, value_u, _prior_bits(n, float(probability.sum())))
+
+
+def _sample(a: IntArray, b: IntArray) -> tuple[IntArray, IntArray]:
+    """At most _EM_PAIRS of the candidates, in their order: enough to estimate m from."""
+    if len(a) <= _EM_PAIRS:
+        return a, b
+    keep = np.sort(np.random.default_rng(_SEED).choice(len(a), _EM_PAIRS, replace=False))
+    return a[keep], b[keep]
 
 
 def _random_pairs(n: int) -> tuple[IntArray, IntArray]:
@@ -238,8 +247,9 @@ def _value_u(
     if holder is not None:
         entity = features.codes(holder)
         held = known & (entity >= 0)
-        pairs = np.unique(np.stack([codes[held], entity[held]]), axis=1)
-        holders = np.maximum(np.bincount(pairs[0], minlength=size), 1).astype(np.float64)
+        span = int(entity.max()) + 1
+        pairs = np.unique(codes[held] * span + entity[held]) // span
+        holders = np.maximum(np.bincount(pairs, minlength=size), 1).astype(np.float64)
         total = float(len(np.unique(entity[held]))) if held.any() else 1.0
         value_u = (holders - 1 + _PRIOR_ROWS * u_exact) / (total + _PRIOR_ROWS)
     else:

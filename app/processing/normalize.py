@@ -20,6 +20,7 @@ from app.processing.arrays import (
     count_changed,
     count_filled,
     empty_to_null,
+    first_bytes,
     string_bytes,
 )
 from app.processing.domains import clean_domains, clean_linkedin, cleaning_prefixes, linkedin_slug
@@ -73,6 +74,11 @@ PLACEHOLDERS = frozenset(
     ]
 )
 _PLACEHOLDER_CHARS = max(len(p) for p in PLACEHOLDERS)
+_PLACEHOLDER_FIRST_BYTES = np.frombuffer(
+    bytes(sorted({b for p in PLACEHOLDERS for b in {p.encode()[0], p.upper().encode()[0]}}))
+    + b" \t",
+    dtype=np.uint8,
+)
 _EXAMPLES = 5
 
 
@@ -89,7 +95,14 @@ class CleanResult:
 def clear_placeholders(column: Column) -> tuple[pa.Array, pa.Array]:
     """The column with placeholder values (N/A, null, -, ?) emptied, and where they were."""
     array = as_array(column)
-    short = pc.fill_null(pc.less_equal(pc.binary_length(array), _PLACEHOLDER_CHARS * 4), False)
+    # only short values whose first byte starts a placeholder are looked at closely
+    starts = np.isin(first_bytes(array), _PLACEHOLDER_FIRST_BYTES)
+    if not starts.any():
+        return array, pa.array(starts)
+    short = pc.and_(
+        pa.array(starts),
+        pc.fill_null(pc.less_equal(pc.binary_length(array), _PLACEHOLDER_CHARS * 4), False),
+    )
     if not pc.any(short).as_py():
         return array, short
     values = pc.utf8_lower(pc.utf8_trim_whitespace(array.filter(short)))

@@ -20,7 +20,7 @@ from anyascii import anyascii
 from cleanco.termdata import terms_by_type
 from nameparser.config import CONSTANTS as NAME_CONSTANTS
 
-from app.processing.arrays import Column, as_array, empty_to_null, map_values
+from app.processing.arrays import Column, as_array, by_distinct, empty_to_null, map_values
 from app.processing.names import PARTICLES
 
 _NULL = pa.scalar(None, pa.string())
@@ -237,10 +237,14 @@ def person_name_parts(
     turned round, transliterated; a full name fills the parts a row lacks."""
     size = len(next(c for c in (full, first, last) if c is not None))
     nulls = pa.nulls(size, pa.string())
-    given = _person_words(first) if first is not None else nulls
-    surname = _person_words(last) if last is not None else nulls
+    # names repeat (duplicates, common names): each distinct value is worked on once
+    given = by_distinct(_person_words)(first) if first is not None else nulls
+    surname = by_distinct(_person_words)(last) if last is not None else nulls
     if full is not None:
-        from_full_given, from_full_surname = _split_full(full)
+        encoded = pc.dictionary_encode(as_array(full))
+        split_given, split_surname = _split_full(encoded.dictionary)
+        from_full_given = split_given.take(encoded.indices)
+        from_full_surname = split_surname.take(encoded.indices)
         given = pc.coalesce(given, from_full_given)
         surname = pc.coalesce(surname, from_full_surname)
     # the first word of a given name ("mary ann" -> "mary"), a surname without spaces
