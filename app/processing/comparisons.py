@@ -13,8 +13,9 @@ from dataclasses import dataclass
 import numpy as np
 import numpy.typing as npt
 import pyarrow as pa
+import pyarrow.compute as pc
 from rapidfuzz import fuzz, process
-from rapidfuzz.distance import JaroWinkler
+from rapidfuzz.distance import JaroWinkler, Levenshtein
 
 from app.processing.features import Features, IntArray
 from app.processing.variants import are_name_variants
@@ -116,6 +117,35 @@ def fuzzy_levels(
         return out
 
     return compute
+
+
+def company_name_levels(features: Features, a: IntArray, b: IntArray) -> npt.NDArray[np.int8]:
+    """A listing's name: exact (0), a typo in a long name (1: two edits at most in 12 or more
+    characters, "Samsung Electronic" and "Samsung Electronics"), close (2: ratio 90), near (3:
+    ratio 80, or one name's words all in the other's), different (4)."""
+    exact, missing = _exact_and_missing(features, "site", a, b)
+    out = np.where(exact, 0, 4).astype(np.int8)
+    open_pairs = np.flatnonzero(~exact & ~missing)
+    column = features.get("site")
+    if column is not None and len(open_pairs):
+        x, y = a[open_pairs], b[open_pairs]
+        ratio = _similarity(features, "site", x, y, fuzz.ratio)
+        subset = _similarity(features, "site", x, y, fuzz.token_set_ratio)
+        edits = _similarity(features, "site", x, y, Levenshtein.distance)
+        shorter = np.minimum(_lengths(column, x), _lengths(column, y))
+        level = np.full(len(open_pairs), 4, np.int8)
+        level[(ratio >= 80) | (subset >= 100)] = 3
+        level[ratio >= 90] = 2
+        branches = features.codes("branch")
+        same_branch = branches[x] == branches[y]  # "Clinic I" and "Clinic II" are no typo
+        level[(edits <= 2) & (shorter >= 12) & same_branch] = 1
+        out[open_pairs] = level
+    out[missing] = MISSING
+    return out
+
+
+def _lengths(column: pa.Array, rows: IntArray) -> npt.NDArray[np.int64]:
+    return pc.utf8_length(column.take(pa.array(rows))).to_numpy(zero_copy_only=False)
 
 
 def given_name_levels(features: Features, a: IntArray, b: IntArray) -> npt.NDArray[np.int8]:
@@ -315,10 +345,10 @@ COMPANY = (
     Comparison(
         "name",
         "site",
-        ("exact", "close", "near", "different"),
-        m=(0.75, 0.15, 0.06, 0.04),
-        u=(3e-6, 0.001, 0.01, 0.988997),
-        compute=fuzzy_levels("site", 90, fuzz.ratio, near=80),
+        ("exact", "typo", "close", "near", "different"),
+        m=(0.7, 0.08, 0.1, 0.08, 0.04),
+        u=(3e-6, 5e-7, 0.001, 0.01, 0.9889965),
+        compute=company_name_levels,
         term_frequency=True,
         holders=("phone", "street", "domain"),
     ),

@@ -26,6 +26,9 @@ Levels = npt.NDArray[np.int8]  # pairs x comparisons
 
 _RANDOM_PAIRS = 40_000
 _U_PSEUDO_PAIRS = 1_000  # priors count as this many random pairs
+# 40,000 random pairs that show no shared e-mail say its rate is below 1 in 40,000, not that
+# it is far below the prior's: an estimate stays above a quarter of what the pairs can resolve
+_U_RESOLUTION = 4.0
 _M_PSEUDO_PAIRS = 30  # ... and as this many matches
 _TF_MAX_GAIN = 6.0  # a rare value weighs at most this many bits more than an average one
 _EM_ROUNDS = 8
@@ -189,7 +192,9 @@ def _estimate_u(
         column = levels[:, k]
         known = column != MISSING
         seen = np.bincount(column[known], weights=non_match[known], minlength=len(prior))
-        out.append((seen + _U_PSEUDO_PAIRS * prior) / (seen.sum() + _U_PSEUDO_PAIRS))
+        estimate = (seen + _U_PSEUDO_PAIRS * prior) / (seen.sum() + _U_PSEUDO_PAIRS)
+        resolved = np.minimum(prior, 1.0 / max(float(seen.sum()), 1.0)) / _U_RESOLUTION
+        out.append(np.maximum(estimate, resolved))
     return tuple(out)
 
 
