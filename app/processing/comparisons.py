@@ -144,8 +144,9 @@ def company_name_levels(features: Features, a: IntArray, b: IntArray) -> npt.NDA
     return out
 
 
-def _lengths(column: pa.Array, rows: IntArray) -> npt.NDArray[np.int64]:
-    return pc.utf8_length(column.take(pa.array(rows))).to_numpy(zero_copy_only=False)
+def _lengths(column: pa.Array, rows: IntArray) -> IntArray:
+    lengths: IntArray = pc.utf8_length(column.take(pa.array(rows))).to_numpy(zero_copy_only=False)
+    return lengths
 
 
 def given_name_levels(features: Features, a: IntArray, b: IntArray) -> npt.NDArray[np.int8]:
