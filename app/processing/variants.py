@@ -186,6 +186,22 @@ _NAME_WORDS = {
     "bros": "brothers",
     "ft": "fort",
     "mt": "mount",
+    # patent applicants and registries abbreviate the words of long names
+    "ind": "industrial",
+    "indus": "industrial",
+    "inds": "industries",
+    "elec": "electric",
+    "chem": "chemical",
+    "pharm": "pharmaceutical",
+    "pharma": "pharmaceutical",
+    "lab": "laboratory",
+    "labs": "laboratories",
+    "inst": "institute",
+    "assn": "association",
+    "eng": "engineering",
+    "engr": "engineering",
+    "sci": "scientific",
+    "dev": "development",
     "and": "",
 }
 _DIRECTIONS = (
@@ -375,6 +391,25 @@ def _legal_forms() -> str:
         if t and words(pa.array([t])).to_pylist()[0]
     }
     terms |= {"inc", "llc", "ltd", "co", "corp", "company", "corporation", "limited", "plc"}
+    # the long forms patent offices and registries spell out
+    terms |= {
+        "aktiengesellschaft",
+        "gesellschaft mit beschrankter haftung",
+        "kabushiki kaisha",
+        "naamloze vennootschap",
+        "besloten vennootschap",
+        "societe anonyme",
+        "sociedad anonima",
+        "sociedade anonima",
+        "societa per azioni",
+        "aktiebolag",
+        "osakeyhtio",
+        "public limited company",
+        "limited liability company",
+        "incorporated",
+        "kk",
+        "k k",
+    }
     return _alternation(sorted(t for t in terms if t.isascii()))
 
 
