@@ -121,7 +121,7 @@ def fuzzy_levels(
 
 def company_name_levels(features: Features, a: IntArray, b: IntArray) -> npt.NDArray[np.int8]:
     """A listing's name: exact (0), a typo in a long name (1: two edits at most in 12 or more
-    characters, "Samsung Electronic" and "Samsung Electronics"), close (2: ratio 90), near (3:
+    characters, after the same first word: "Samsung Electronic" and "Samsung Electronics"), close (2: ratio 90), near (3:
     ratio 80, or one name's words all in the other's), different (4)."""
     exact, missing = _exact_and_missing(features, "site", a, b)
     out = np.where(exact, 0, 4).astype(np.int8)
@@ -138,7 +138,12 @@ def company_name_levels(features: Features, a: IntArray, b: IntArray) -> npt.NDA
         level[ratio >= 90] = 2
         branches = features.codes("branch")
         same_branch = branches[x] == branches[y]  # "Clinic I" and "Clinic II" are no typo
-        level[(edits <= 2) & (shorter >= 12) & same_branch] = 1
+        # a name's first word is what tells it apart: "Acme Labs" and "Acne Labs" differ there
+        first = pc.utf8_slice_codeunits(pc.replace_substring_regex(column, " .*$", ""), 0, 32)
+        first_codes = pc.fill_null(pc.dictionary_encode(first).indices, -1).to_numpy()
+        same_first = first_codes[x] == first_codes[y]
+        typo = (edits <= 2) & (shorter >= 12) & same_branch & same_first
+        level[typo] = 1
         out[open_pairs] = level
     out[missing] = MISSING
     return out

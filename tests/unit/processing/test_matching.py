@@ -205,8 +205,8 @@ def test_branch_and_company_name_levels(mappings: dict[str, Any]) -> None:
         "company",
     )
     assert levels(branch_levels, features, [(0, 1), (0, 2), (0, 3), (4, 5)]) == [0, 1, 2, MISSING]
-    # a typo in a long name, only near in a short one; "Clinic I" is no typo of "Clinic II"
-    assert levels(company_name_levels, features, [(4, 5), (6, 7), (0, 2)]) == [1, 3, 2]
+    # a typo in a long name, only close where the first word differs; "Clinic I" is no typo
+    assert levels(company_name_levels, features, [(4, 5), (6, 7), (0, 2)]) == [1, 2, 2]
 
 
 # --- rarity, evidence against, the cluster split ----------------------------------------------
