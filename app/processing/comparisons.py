@@ -38,6 +38,7 @@ class Comparison:
     term_frequency: bool = False  # an exact match weighs as much as its value is rare
     holders: tuple[str, ...] = ()  # rarity counts the distinct values of the first of these
     also: tuple[str, ...] = ()  # other features the comparison can work from
+    first: bool = False  # weighed before the rest: pairs it rules out are not scored further
 
 
 def _strings(column: pa.Array, rows: IntArray) -> list[str | None]:
@@ -120,9 +121,10 @@ def fuzzy_levels(
 
 
 def company_name_levels(features: Features, a: IntArray, b: IntArray) -> npt.NDArray[np.int8]:
-    """A listing's name: exact (0), a typo in a long name (1: two edits at most in 12 or more
-    characters, after the same first word: "Samsung Electronic" and "Samsung Electronics"), close (2: ratio 90), near (3:
-    ratio 80, or one name's words all in the other's), different (4)."""
+    """A listing's name: exact (0); a typo in a long name (1: two edits at most in 12 or more
+    characters after the same first word, "Samsung Electronic" and "Samsung Electronics");
+    close (2: ratio 90); near (3: ratio 80, or one name's words all in the other's);
+    different (4)."""
     exact, missing = _exact_and_missing(features, "site", a, b)
     out = np.where(exact, 0, 4).astype(np.int8)
     open_pairs = np.flatnonzero(~exact & ~missing)
@@ -255,6 +257,7 @@ PEOPLE = (
         m=(0.86, 0.03, 0.08, 0.03),
         u=(0.01, 0.004, 0.01, 0.976),
         compute=given_name_levels,
+        first=True,
         term_frequency=True,
         holders=("surname",),
     ),
@@ -265,6 +268,7 @@ PEOPLE = (
         m=(0.88, 0.07, 0.02, 0.03),
         u=(0.002, 0.002, 0.01, 0.986),
         compute=fuzzy_levels("surname", 88, near=75),
+        first=True,
         term_frequency=True,
         holders=("given",),
     ),
@@ -355,6 +359,7 @@ COMPANY = (
         m=(0.7, 0.08, 0.1, 0.08, 0.04),
         u=(3e-6, 5e-7, 0.001, 0.01, 0.9889965),
         compute=company_name_levels,
+        first=True,
         term_frequency=True,
         holders=("phone", "street", "domain"),
     ),

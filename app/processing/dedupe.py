@@ -20,7 +20,7 @@ from app.processing.comparisons import MISSING, comparisons_for
 from app.processing.conflicts import Conflicts
 from app.processing.errors import Cancelled
 from app.processing.features import Features, build_features
-from app.processing.model import FloatArray, Levels, Model, estimate, levels_of
+from app.processing.model import FloatArray, Levels, Model, estimate, hopeful_levels
 from app.processing.options import MergeOptions
 
 Progress = Callable[[str, int, int], None]
@@ -169,7 +169,9 @@ class _Run:
         """Weigh the pairs and join those above the threshold; True when any joined."""
         if not len(a):
             return False
-        levels = levels_of(self.model.comparisons, features, a, b)
+        # just below the threshold, or at least as likely a match as not
+        floor = min(self.threshold - _NEAR_MISS_BITS, self.model.weight_for(0.5))
+        a, b, levels = hopeful_levels(self.model, features, a, b, floor)
         weights = self.model.weights(features, levels, a)
         total = weights.sum(axis=1)
         near = np.flatnonzero(

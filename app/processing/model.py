@@ -114,6 +114,42 @@ def levels_of(
     return out
 
 
+def hopeful_levels(
+    model: Model, features: Features, a: IntArray, b: IntArray, floor: float
+) -> tuple[IntArray, IntArray, Levels]:
+    """The pairs that may weigh at least `floor`, with their levels: the names are weighed
+    first, and a pair whose names rule it out (the most the other fields could add would not
+    lift it to the floor) is not scored on the rest. Most candidates of a large list are such
+    pairs, and the rest are the costly string comparisons."""
+    comparisons = model.comparisons
+    first = [k for k, c in enumerate(comparisons) if c.first]
+    if not first or not len(a):
+        return a, b, levels_of(comparisons, features, a, b)
+    early = np.zeros((len(a), len(comparisons)), np.int8)
+    early[:] = MISSING
+    for k in first:
+        early[:, k] = comparisons[k].compute(features, a, b)
+    weights = model.weights(features, early, a)
+    reach = weights.sum(axis=1)
+    level_weights = model.level_weights()
+    for k, comparison in enumerate(comparisons):
+        if k in first:
+            continue
+        known = np.zeros(len(a), np.bool_)
+        for name in (comparison.feature, *comparison.also):
+            codes = features.codes(name)
+            known |= (codes[a] >= 0) & (codes[b] >= 0)
+        gain = _TF_MAX_GAIN if comparison.term_frequency else 0.0
+        reach += np.where(known, float(level_weights[k].max()) + gain, 0.0)
+    keep = np.flatnonzero(reach >= floor)
+    a, b = a[keep], b[keep]
+    levels = early[keep]
+    for k, comparison in enumerate(comparisons):
+        if k not in first:
+            levels[:, k] = comparison.compute(features, a, b)
+    return a, b, levels
+
+
 def estimate(
     comparisons: tuple[Comparison, ...],
     features: Features,
