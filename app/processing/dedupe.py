@@ -20,7 +20,14 @@ from app.processing.comparisons import MISSING, comparisons_for
 from app.processing.conflicts import Conflicts
 from app.processing.errors import Cancelled
 from app.processing.features import Features, build_features
-from app.processing.model import FloatArray, Levels, Model, estimate, hopeful_levels
+from app.processing.model import (
+    FloatArray,
+    Levels,
+    Model,
+    WeightArray,
+    estimate,
+    hopeful_levels,
+)
 from app.processing.options import MergeOptions
 
 Progress = Callable[[str, int, int], None]
@@ -173,7 +180,7 @@ class _Run:
         floor = min(self.threshold - _NEAR_MISS_BITS, self.model.weight_for(0.5))
         a, b, levels = hopeful_levels(self.model, features, a, b, floor)
         weights = self.model.weights(features, levels, a)
-        total = weights.sum(axis=1)
+        total = weights.sum(axis=1, dtype=np.float64)
         near = np.flatnonzero(
             (total < self.threshold) & (total >= self.threshold - _NEAR_MISS_BITS)
         )
@@ -202,7 +209,7 @@ class _Run:
     def _explain(
         self,
         levels: Levels,
-        weights: FloatArray,
+        weights: WeightArray,
         total: FloatArray,
         x: int,
         y: int,
@@ -220,7 +227,7 @@ class _Run:
     def _remember_near(
         self,
         levels: Levels,
-        weights: FloatArray,
+        weights: WeightArray,
         total: FloatArray,
         a: IntArray,
         b: IntArray,

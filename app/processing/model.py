@@ -22,6 +22,7 @@ from app.processing.comparisons import MISSING, Comparison
 from app.processing.features import Features, IntArray
 
 FloatArray = npt.NDArray[np.float64]
+WeightArray = npt.NDArray[np.float32]
 Levels = npt.NDArray[np.int8]  # pairs x comparisons
 
 _RANDOM_PAIRS = 40_000
@@ -74,9 +75,9 @@ class Model:
         """log2(m / u) of each level, without term frequencies."""
         return tuple(np.log2(m / u) for m, u in zip(self.m, self.u, strict=True))
 
-    def weights(self, features: Features, levels: Levels, a: IntArray) -> FloatArray:
+    def weights(self, features: Features, levels: Levels, a: IntArray) -> WeightArray:
         """Each pair's weight per comparison (0 where a side is missing)."""
-        out = np.zeros(levels.shape, np.float64)
+        out = np.zeros(levels.shape, np.float32)  # bits to a hundredth: half the memory
         for k, (comparison, w) in enumerate(
             zip(self.comparisons, self.level_weights(), strict=True)
         ):
@@ -129,8 +130,7 @@ def hopeful_levels(
     early[:] = MISSING
     for k in first:
         early[:, k] = comparisons[k].compute(features, a, b)
-    weights = model.weights(features, early, a)
-    reach = weights.sum(axis=1)
+    reach = model.weights(features, early, a).sum(axis=1, dtype=np.float64)
     level_weights = model.level_weights()
     for k, comparison in enumerate(comparisons):
         if k in first:
