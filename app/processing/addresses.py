@@ -135,10 +135,10 @@ def compose(
                 continue  # a number or a second line alone is no street
             line = _join(_values(table, [columns.get(HOUSE_NUMBER), field]), " ")
             joined = _join([line, *_values(table, [columns.get(SECOND_LINE)])], ", ")
-        elif field in mapped:
-            continue
         else:
             joined = _join(_values(table, [columns.get(p) for p in PART_ORDER[role]]), ", ")
+            if field in mapped:  # a file's own location column wins; its parts fill its gaps
+                joined = pc.coalesce(_values(table, [field])[0], joined)
         if field in table.column_names:
             table = table.set_column(table.column_names.index(field), field, joined)
         else:

@@ -110,14 +110,6 @@ def by_distinct(fn: Callable[[pa.Array], pa.Array]) -> Callable[[Column], pa.Arr
     return run
 
 
-def regex_where(column: Column, pattern: str, replacement: str) -> tuple[pa.Array, pa.Array]:
-    """(rewritten column, mask of the cells the anchored pattern matched)."""
-    array = as_array(column)
-    matched = pc.fill_null(pc.match_substring_regex(array, pattern), False)
-    rewritten = pc.replace_substring_regex(array, pattern, replacement)
-    return pc.if_else(matched, rewritten, array), matched
-
-
 def lower(column: Column) -> pa.Array:
     """Lowercase; the ASCII kernel is forty times faster, so only non-ASCII values take utf8."""
     array = as_array(column)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import TypeAlias
 
@@ -81,31 +80,6 @@ class UnionFind:
         rules.append(self.rules.setdefault(rule, len(self.rules)))
         scores.append(score)
         return True
-
-    def union_all(self, pairs: Iterable[tuple[int, int]], rule: str) -> int:
-        """Join each pair (exact key matches, score 100); the number of joins made."""
-        joined = 0
-        for a, b in pairs:
-            joined += self.union(a, b, rule, 100)
-        return joined
-
-    def union_exact(self, owners: IntArray, rows: IntArray, rule: str) -> None:
-        """Join rows sharing an exact key: each pair is (the key's first row, a later row)."""
-        if self.joined[0]:  # only pairs not yet together join, one by one
-            labels = self.label_array().to_numpy()
-            apart = labels[owners] != labels[rows]
-            self.union_all(zip(owners[apart].tolist(), rows[apart].tolist(), strict=True), rule)
-            return
-        # all rows still alone: every pair joins its later row to the key's first row
-        parent = np.arange(self.size, dtype=np.int64)
-        parent[rows] = owners
-        self.parent = parent.tolist()
-        code = self.rules.setdefault(rule, len(self.rules))
-        rows_a, rows_b, rules, scores = self.joined
-        rows_a.extend(owners.tolist())
-        rows_b.extend(rows.tolist())
-        rules.extend([code] * len(rows))
-        scores.extend([100] * len(rows))
 
     def joins(self) -> Joins:
         """Every join kept so far."""

@@ -15,10 +15,10 @@ import numpy.typing as npt
 import pyarrow as pa
 import pyarrow.compute as pc
 from rapidfuzz import fuzz, process
-from rapidfuzz.distance import JaroWinkler, Levenshtein
+from rapidfuzz.distance import Levenshtein
 
 from app.processing.features import Features, IntArray
-from app.processing.variants import are_name_variants
+from app.processing.variants import given_name_level
 
 MISSING = -1
 _WORKERS = 2  # rapidfuzz scores in native threads
@@ -144,11 +144,30 @@ def company_name_levels(features: Features, a: IntArray, b: IntArray) -> npt.NDA
         first = pc.utf8_slice_codeunits(pc.replace_substring_regex(column, " .*$", ""), 0, 32)
         first_codes = pc.fill_null(pc.dictionary_encode(first).indices, -1).to_numpy()
         same_first = first_codes[x] == first_codes[y]
-        typo = (edits <= 2) & (shorter >= 12) & same_branch & same_first
-        level[typo] = 1
+        typo = np.flatnonzero((edits <= 2) & (shorter >= 12) & same_branch & same_first)
+        if len(typo):
+            left, right = _strings(column, x[typo]), _strings(column, y[typo])
+            slips = [_is_slip(p, q) for p, q in zip(left, right, strict=True)]
+            level[typo[np.asarray(slips, np.bool_)]] = 1
         out[open_pairs] = level
     out[missing] = MISSING
     return out
+
+
+def _is_slip(x: str | None, y: str | None) -> bool:
+    """A typo rather than another word: the first word that differs keeps its first four
+    letters (electronic, electronics), so dental and rental, painting and printing differ."""
+    if x is None or y is None:
+        return False
+    for p, q in zip(x.split(), y.split(), strict=False):
+        if p != q:
+            shared = 0
+            for cp, cq in zip(p, q, strict=False):
+                if cp != cq:
+                    break
+                shared += 1
+            return shared >= min(4, len(p), len(q))
+    return True  # one name is the other with a word more or less
 
 
 def _lengths(column: pa.Array, rows: IntArray) -> IntArray:
@@ -171,12 +190,7 @@ def given_name_levels(features: Features, a: IntArray, b: IntArray) -> npt.NDArr
     level = np.full(len(da), 3, np.int8)
     for k, (x, y) in enumerate(zip(left, right, strict=True)):
         assert x is not None and y is not None
-        if are_name_variants(x, y):
-            level[k] = 0
-        elif len(x) == 1 or len(y) == 1:
-            level[k] = 1 if x[0] == y[0] else 3
-        elif JaroWinkler.normalized_similarity(x, y) >= 0.9 or fuzz.ratio(x, y) >= 80:
-            level[k] = 2
+        level[k] = given_name_level(x, y)
     out[open_pairs] = level[where]
     out[missing] = MISSING
     return out
@@ -194,6 +208,18 @@ def email_levels(features: Features, a: IntArray, b: IntArray) -> npt.NDArray[np
     personal = features.codes("email_personal")
     both_personal = (personal[a] >= 0) & (personal[b] >= 0)
     out[~exact & same_domain & both_personal] = 2
+    out[missing] = MISSING
+    return out
+
+
+def phone_levels(features: Features, a: IntArray, b: IntArray) -> npt.NDArray[np.int8]:
+    """exact (0: the last nine digits, and the digit before them where both numbers have
+    one), different (1)."""
+    exact, missing = _exact_and_missing(features, "phone", a, b)
+    lead = features.codes("phone_lead")
+    both = (lead[a] >= 0) & (lead[b] >= 0)
+    exact &= ~both | (lead[a] == lead[b])
+    out = np.where(exact, 0, 1).astype(np.int8)
     out[missing] = MISSING
     return out
 
@@ -288,7 +314,7 @@ PEOPLE = (
         ("exact", "different"),
         m=(0.7, 0.3),
         u=(1e-5, 0.99999),
-        compute=exact_levels("phone"),
+        compute=phone_levels,
         term_frequency=True,
         holders=("surname", "given"),
     ),
@@ -395,7 +421,7 @@ COMPANY = (
         ("exact", "different"),
         m=(0.75, 0.25),
         u=(1e-5, 0.99999),
-        compute=exact_levels("phone"),
+        compute=phone_levels,
         term_frequency=True,
         holders=("site",),
     ),

@@ -12,13 +12,11 @@ from __future__ import annotations
 
 import numpy as np
 import pyarrow as pa
-from rapidfuzz import fuzz
-from rapidfuzz.distance import JaroWinkler
 
 from app.processing.features import Features
-from app.processing.variants import are_name_variants
+from app.processing.variants import DIFFERENT, FREE_MAIL, given_name_level
 
-_PEOPLE = ("linkedin", "email_personal", "given")
+_PEOPLE = ("linkedin", "email_personal", "given", "generation")
 _COMPANY = ("linkedin", "domain", "branch")
 _WORDS = {
     "linkedin": "two different LinkedIn profiles",
@@ -26,21 +24,13 @@ _WORDS = {
     "given": "given names that are not variants of each other",
     "branch": "two different branches",
     "domain": "two different web domains",
+    "generation": "two generations (Jr. and Sr.)",
 }
-# Names that differ by a feminine ending are two names: Robert and Roberta, Paul and Paula.
-_ENDINGS = ("a", "e", "ie", "ine", "ette")
 
 
 def compatible_given(x: str, y: str) -> bool:
     """Given names that can be one person's: variants, an initial, or a typo."""
-    if are_name_variants(x, y):
-        return True
-    if len(x) == 1 or len(y) == 1:
-        return x[0] == y[0]
-    short, long = sorted((x, y), key=len)
-    if long.startswith(short) and long[len(short) :] in _ENDINGS:
-        return False
-    return JaroWinkler.normalized_similarity(x, y) >= 0.9 or fuzz.ratio(x, y) >= 80
+    return given_name_level(x, y) != DIFFERENT
 
 
 _Held = dict[str, tuple[tuple[int, int], str]]  # feature -> ((-completeness, row), value)
@@ -67,6 +57,8 @@ class Conflicts:
                 self._columns[name] = column
         self._completeness = completeness
         self._held: dict[int, _Held] = {}
+        # every full given name a cluster holds: an initial may link John and Jane
+        self._given_names: dict[int, frozenset[str]] = {}
 
     def _of(self, root: int) -> _Held:
         found = self._held.get(root)
@@ -80,8 +72,21 @@ class Conflicts:
             self._held[root] = found
         return found
 
+    def _names(self, root: int) -> frozenset[str]:
+        found = self._given_names.get(root)
+        if found is None:
+            held = self._of(root).get("given")
+            value = held[1] if held is not None else ""
+            found = frozenset([value]) if len(value) > 1 else frozenset()
+            self._given_names[root] = found
+        return found
+
     def between(self, a: int, b: int) -> str | None:
         """Why the clusters rooted at a and b must stay apart, or None."""
+        if "given" in self._columns:
+            xs, ys = self._names(a), self._names(b)
+            if any(not compatible_given(x, y) for x in xs for y in ys):
+                return _WORDS["given"]
         sa, sb = self._of(a), self._of(b)
         for name, (_, x) in sa.items():
             held = sb.get(name)
@@ -92,7 +97,8 @@ class Conflicts:
                 if not compatible_given(x, y):
                     return _WORDS[name]
             elif name == "email_personal":
-                if x.split("@", 1)[-1] == y.split("@", 1)[-1]:
+                domain = x.split("@", 1)[-1]
+                if domain == y.split("@", 1)[-1] and domain not in FREE_MAIL:
                     return _WORDS[name]
             else:
                 return _WORDS[name]
@@ -101,6 +107,11 @@ class Conflicts:
     def merge(self, a: int, b: int, root: int) -> None:
         """Record that clusters a and b are now one, under root: each feature keeps the value
         of the more complete row."""
+        if "given" in self._columns:
+            names = self._names(a) | self._names(b)
+            self._given_names.pop(a, None)
+            self._given_names.pop(b, None)
+            self._given_names[root] = names
         sa, sb = self._held.pop(a, None) or self._of_new(a), self._held.pop(b, None)
         sb = sb if sb is not None else self._of_new(b)
         merged = dict(sa)

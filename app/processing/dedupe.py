@@ -34,7 +34,8 @@ Progress = Callable[[str, int, int], None]
 _ROUNDS = 3
 _SETTLE_ROUNDS = 2
 _SETTLE_ROWS = 20_000
-_NEAR_MISS_BITS = 4.0  # pairs this close below the threshold are possible duplicates
+_NEAR_MISS_BITS = 4.0
+_LOWEST_THRESHOLD = 50  # pairs this close below the threshold are possible duplicates
 _MAX_NEAR_MISSES = 1000
 
 
@@ -116,13 +117,17 @@ def dedupe(
     step()
     comparisons = comparisons_for(features)
     if not comparisons or table.num_rows < 2:
+        done = total_steps - 1
+        step()
         return DedupeResult(uf.label_array(), uf.joins())
     labels = uf.label_array()
     candidates = candidate_pairs(features, labels)
     model = estimate(comparisons, features, candidates)
     step()
     completeness = _completeness(table)
-    run = _Run(uf, model, features, options.threshold / 100, completeness.to_numpy())
+    # below an even chance a pair is no match by its own model: the threshold stops there
+    threshold = max(options.threshold, _LOWEST_THRESHOLD) / 100
+    run = _Run(uf, model, features, threshold, completeness.to_numpy())
     filled, focus = features, None
     settled = 0
     # a fixed point matters for lists a person can read through; a long list is not weighed
@@ -234,9 +239,20 @@ class _Run:
         k: int,
         reason: str | None,
     ) -> None:
+        """Keep a near miss; when the list is full, a better one (or one refused for a
+        conflict, the ones most worth a look) takes the place of the weakest."""
         key = (int(a[k]), int(b[k]))
-        if key not in self._near and len(self._near) < 4 * _MAX_NEAR_MISSES:
-            self._near[key] = self._explain(levels, weights, total, *key, k, reason)
+        if key in self._near and self._near[key].refused and not reason:
+            return
+        if key not in self._near and len(self._near) >= 2 * _MAX_NEAR_MISSES:
+            weakest = min(
+                self._near, key=lambda p: (self._near[p].refused is not None, self._near[p].total)
+            )
+            worst = self._near[weakest]
+            if (worst.refused is not None, worst.total) >= (reason is not None, float(total[k])):
+                return
+            del self._near[weakest]
+        self._near[key] = self._explain(levels, weights, total, *key, k, reason)
 
     def near_misses(self, labels: pa.Array) -> list[Explanation]:
         """Pairs just below the threshold, or refused for a conflict, still in two records."""

@@ -77,6 +77,7 @@ def build_features(
         location = col(f.LOCATION)
         if phone is not None:
             jobs["phone"] = pool.submit(by_distinct(v.phone_key), phone)
+            jobs["phone_lead"] = pool.submit(by_distinct(v.phone_lead), phone)
         if postal is not None:
             jobs["postal"] = pool.submit(v.postal_key, postal)
         if location is not None:
@@ -134,6 +135,7 @@ def _people_features(
     full, first, last = col(f.FULL_NAME), col(f.FIRST_NAME), col(f.LAST_NAME)
     if any(c is not None for c in (full, first, last)):
         out["given"], out["surname"] = v.person_name_parts(full, first, last)
+        out["generation"] = v.generation(full, last)
     company = col(f.COMPANY_NAME)
     company_job = None
     if company is not None:  # a people list repeats each company's name across its people

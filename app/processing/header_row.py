@@ -19,7 +19,10 @@ DELIMITERS = (",", ";", "\t", "|")
 SNIFF_CHARS = 64 * 1024
 _SEP_LINE = re.compile(r"\A[\"']?sep=(.)[\"']?[ \t]*(\r\n|\n|\r|\Z)", re.IGNORECASE)
 _LINE_BREAK = re.compile(r"\r\n|\r|\n")
-_LOOKED_AT_ROWS = 60  # a preamble is a few lines; the rest of the sample shows the data's width
+_LOOKED_AT_ROWS = 60
+_VALUE_LIKE = re.compile(
+    r"^[\d\s./:,+-]+(?:am|pm|utc)?$|^\d{4}-\d{2}-\d{2}", re.IGNORECASE
+)  # a preamble is a few lines; the rest of the sample shows the data's width
 
 
 @dataclass(frozen=True)
@@ -142,8 +145,17 @@ def _data_width(rows: list[tuple[list[str], int]]) -> int:
 
 
 def _is_preamble(row: list[str], width: int) -> bool:
-    """A title, note or export-date line: at most one value per three columns of the data."""
-    return width >= 2 and _filled(row) <= max(1, width // 3)
+    """A title, note or export-date line: one value, or a few values of which one is a label
+    ("Exported on:") or a date or number, where the data has three times as many columns. A
+    short header of plain words ("Name,Email") above wider rows stays the header."""
+    if width < 2:
+        return False
+    filled = [cell.strip() for cell in row if cell.strip()]
+    if len(filled) <= 1:
+        return True
+    if len(filled) > max(1, width // 3):
+        return False
+    return any(cell.endswith(":") or _VALUE_LIKE.match(cell) for cell in filled)
 
 
 def _after_preamble(sample: str, delimiters: list[str]) -> tuple[str, int, int] | None:

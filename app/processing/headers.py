@@ -260,10 +260,15 @@ def detect_mapping(
         own_name = named is not None and header_words(header) == header_words(named)
         rank = (empty, target != named, -score, not own_name, position)
         candidates.append((rank, header, target, named, score, note))
-    for _, header, field, _named, score, note in sorted(candidates, key=lambda c: c[0]):
+    for _, header, field, named, score, note in sorted(candidates, key=lambda c: c[0]):
         if field is None:
             result[header] = HeaderMatch(None, score, note)
             continue
+        if field in taken and _keeps_its_name(named, field, taken, table_type):
+            # the field its values name comes from elsewhere, and nothing in the values
+            # contradicts what its header names (a count, a description): the header decides
+            assert named is not None
+            field, note = named, f"check: {(note or '').split(': ', 1)[-1]}"
         if field in taken:
             taken_note = f"{field} already comes from '{taken[field]}'"
             result[header] = HeaderMatch(
@@ -320,6 +325,16 @@ def _address_parts(
             if part is not None:
                 found[header] = part
     return found
+
+
+def _keeps_its_name(
+    named: str | None, moved_to: str, taken: Mapping[str, str], table_type: str
+) -> bool:
+    """Whether a column its values moved to a taken field goes back to its header's field:
+    only when that field is free and names no kind of value of its own."""
+    if named is None or named == moved_to or named in taken:
+        return False
+    return _ROLE_KINDS.get(f.role_of(named, table_type) or "") is None
 
 
 def _what_values_say(

@@ -185,7 +185,10 @@ def estimate(
             share = float(np.clip(probability.mean(), 1e-4, 0.9)) if len(a) else share
         probability = _posterior(levels, m, u, share)
     value_u = tuple(_value_u(c, features, u[k][0]) for k, c in enumerate(comparisons))
-    return Model(comparisons, m, u, value_u, _prior_bits(n, float(probability.sum())))
+    # the EM sample stands for every candidate: its expected matches are scaled up
+    scale = len(candidates[0]) / max(len(a), 1)
+    expected = float(probability.sum()) * scale
+    return Model(comparisons, m, u, value_u, _prior_bits(n, expected))
 
 
 def _sample(a: IntArray, b: IntArray) -> tuple[IntArray, IntArray]:

@@ -57,7 +57,6 @@ PLACEHOLDERS = frozenset(
         "#n/a",
         "none",
         "null",
-        "nil",
         "-",
         "--",
         "---",

@@ -33,11 +33,12 @@ _DATE = re.compile(
 )
 _BARE_PHONE = re.compile(r"^\d{7,15}$")
 _PHONE_DIGITS = (8, 15)
-# Postal codes whose shape says what they are (US ZIP+4, UK, Canada, the Netherlands, Poland,
-# Brazil); bare 4- or 5-digit codes only confirm a postal-code column.
+# Postal codes whose shape says what they are (US ZIP+4, UK, Canada, the Netherlands, Brazil);
+# bare 4- or 5-digit codes only confirm a postal-code column. (Poland's 00-000 is left out: it
+# is also how employee ranges are written, 51-200.)
 _POSTAL = re.compile(
     r"^(?:\d{5}-\d{4}|[A-Z]{1,2}\d[A-Z\d]? ?\d[A-Z]{2}|[A-Z]\d[A-Z] ?\d[A-Z]\d|\d{4} ?[A-Z]{2}"
-    r"|\d{2}-\d{3}|\d{5}-\d{3})$",
+    r"|\d{5}-\d{3})$",
     re.IGNORECASE,
 )
 _BARE_POSTAL = re.compile(r"^\d{4,5}$")
@@ -53,6 +54,7 @@ _STREET = re.compile(
 )
 _HOME_PAGE = re.compile(r"^(?:https?://)?[^/?#\s]+/?$", re.IGNORECASE)
 _DOMINANT_SHARE = 0.6
+_PLACEHOLDERS = pa.array(["n/a", "n.a.", "#n/a", "none", "null", "-", "--", "?", "unknown"])
 _SAMPLE = 200
 KINDS = (
     "email",
@@ -121,10 +123,10 @@ def value_samples(
     out = {}
     for header in headers:
         column = head.column(header)
-        filled = column.filter(
-            pc.fill_null(pc.not_equal(pc.utf8_trim_whitespace(column), ""), False)
-        )
-        out[header] = filled.slice(0, _SAMPLE).to_pylist()
+        trimmed = pc.utf8_lower(pc.utf8_trim_whitespace(column))
+        # a placeholder (N/A, -) is no value: it is emptied later and says nothing now
+        real = pc.and_(pc.not_equal(trimmed, ""), pc.invert(pc.is_in(trimmed, _PLACEHOLDERS)))
+        out[header] = column.filter(pc.fill_null(real, False)).slice(0, _SAMPLE).to_pylist()
     return out
 
 

@@ -19,6 +19,8 @@ import pyarrow.compute as pc
 from anyascii import anyascii
 from cleanco.termdata import terms_by_type
 from nameparser.config import CONSTANTS as NAME_CONSTANTS
+from rapidfuzz import fuzz
+from rapidfuzz.distance import JaroWinkler
 
 from app.processing.arrays import Column, as_array, by_distinct, empty_to_null, map_values
 from app.processing.names import PARTICLES
@@ -59,6 +61,65 @@ FREE_MAIL = frozenset(
         "orange.fr",
         "libero.it",
         "btinternet.com",
+        "yahoo.fr",
+        "yahoo.de",
+        "yahoo.es",
+        "yahoo.it",
+        "yahoo.ca",
+        "yahoo.com.au",
+        "ymail.com",
+        "rocketmail.com",
+        "hotmail.fr",
+        "hotmail.de",
+        "hotmail.es",
+        "hotmail.it",
+        "live.co.uk",
+        "live.fr",
+        "outlook.fr",
+        "outlook.de",
+        "sbcglobal.net",
+        "att.net",
+        "verizon.net",
+        "cox.net",
+        "charter.net",
+        "earthlink.net",
+        "bellsouth.net",
+        "optonline.net",
+        "gmx.com",
+        "gmx.at",
+        "gmx.ch",
+        "mail.com",
+        "email.com",
+        "zoho.com",
+        "tutanota.com",
+        "fastmail.com",
+        "hey.com",
+        "pm.me",
+        "naver.com",
+        "daum.net",
+        "126.com",
+        "sina.com",
+        "yeah.net",
+        "rediffmail.com",
+        "seznam.cz",
+        "wp.pl",
+        "o2.pl",
+        "interia.pl",
+        "laposte.net",
+        "sfr.fr",
+        "wanadoo.fr",
+        "bigpond.com",
+        "shaw.ca",
+        "rogers.com",
+        "sky.com",
+        "virginmedia.com",
+        "ntlworld.com",
+        "aim.com",
+        "inbox.ru",
+        "bk.ru",
+        "list.ru",
+        "rambler.ru",
+        "ukr.net",
     ]
 )
 ROLE_MAILBOXES = frozenset(
@@ -271,12 +332,30 @@ def person_name_parts(
     return given, surname
 
 
-def _person_words(column: Column) -> pa.Array:
-    """Name words without honorifics at the start and suffixes (Jr., III, PhD) at the end."""
+def generation(full: Column | None, last: Column | None) -> pa.Array | None:
+    """A name's generational suffix (Jr., Sr., II, III), which tells father from son."""
+    found = None
+    for column in (last, full):
+        if column is None:
+            continue
+        x = by_distinct(words)(column)
+        suffix = pc.struct_field(
+            pc.extract_regex(x, r"(?: |^)(?P<g>jr|sr|junior|senior|ii|iii|iv|2nd|3rd)$"), "g"
+        )
+        suffix = pc.replace_substring_regex(suffix, "^junior$", "jr")
+        suffix = pc.replace_substring_regex(suffix, "^senior$", "sr")
+        found = suffix if found is None else pc.coalesce(found, suffix)
+    return found
+
+
+def _person_words(column: Column, *, initials: bool = False) -> pa.Array:
+    """Name words without honorifics at the start and suffixes (Jr., III, PhD) at the end;
+    initials (single letters) dropped unless nothing else is left, or kept with initials."""
     x = words(column)
     x = pc.replace_substring_regex(x, rf"^(?:(?:{_alternation(_TITLES)}) )+", "")
     x = pc.replace_substring_regex(x, rf"(?: (?:{_alternation(_SUFFIXES)}))+$", "")
-    # single letters are initials: dropped unless nothing else is left
+    if initials:
+        return empty_to_null(x)
     without = pc.utf8_trim(pc.replace_substring_regex(x, r"\b[a-z]\b", ""), " ")
     without = pc.replace_substring_regex(without, "  +", " ")
     return empty_to_null(pc.if_else(pc.equal(without, ""), x, without))
@@ -292,7 +371,9 @@ def _split_full(full: Column) -> tuple[pa.Array, pa.Array]:
     turned = pc.binary_join_element_wise(
         pc.struct_field(comma, "first"), pc.struct_field(comma, "last"), " "
     )
-    name = _person_words(pc.coalesce(turned, array))
+    # a full name keeps its initials here: "J Smith" is J, not Smith; middle ones fall away
+    # as only the first and the last words are taken
+    name = _person_words(pc.coalesce(turned, array), initials=True)
     parts = pc.extract_regex(
         name, rf"^(?P<first>\S+)(?: .*?)?? (?P<last>(?:(?:{_PARTICLES}) )*\S+)$"
     )
@@ -335,6 +416,57 @@ def are_name_variants(a: str, b: str) -> bool:
     return fa is not None and fb is not None and not fa.isdisjoint(fb)
 
 
+# Names that differ only by a gendered ending are two names: Paul and Paula, Alexander and
+# Alexandra, Christian and Christina, Mario and Maria, Francis and Frances, Jesse and Jessie.
+_GENDERED_TAILS = frozenset(
+    frozenset(pair)
+    for pair in [
+        ("", "a"),
+        ("", "e"),
+        ("", "ie"),
+        ("", "ine"),
+        ("", "ette"),
+        ("", "ina"),
+        ("", "elle"),
+        ("o", "a"),
+        ("e", "o"),
+        ("e", "a"),
+        ("er", "ra"),
+        ("an", "na"),
+        ("us", "a"),
+        ("is", "es"),
+        ("e", "ie"),
+        ("el", "elle"),
+        ("ael", "elle"),
+        ("us", "ia"),
+        ("o", "e"),
+        ("y", "ie"),
+    ]
+)
+SAME, INITIAL, CLOSE, DIFFERENT = 0, 1, 2, 3
+
+
+def given_name_level(x: str, y: str) -> int:
+    """How two given names compare: the same or a known variant (Bob, Robert), an initial
+    (J, John), close (a typo), or different (two names, gendered pairs included)."""
+    if x == y:
+        return SAME
+    if len(x) == 1 or len(y) == 1:
+        return INITIAL if x[0] == y[0] else DIFFERENT
+    common = 0
+    for cx, cy in zip(x, y, strict=False):
+        if cx != cy:
+            break
+        common += 1
+    if common >= 3 and frozenset((x[common:], y[common:])) in _GENDERED_TAILS:
+        return DIFFERENT
+    if are_name_variants(x, y):
+        return SAME
+    if JaroWinkler.normalized_similarity(x, y) >= 0.9 or fuzz.ratio(x, y) >= 80:
+        return CLOSE
+    return DIFFERENT
+
+
 def email_parts(column: Column) -> tuple[pa.Array, pa.Array, pa.Array]:
     """(address without a plus tag, its domain, whether it is a role mailbox like info@)."""
     x = pc.utf8_lower(pc.utf8_trim_whitespace(as_array(column)))
@@ -351,13 +483,24 @@ def email_parts(column: Column) -> tuple[pa.Array, pa.Array, pa.Array]:
 def phone_key(column: Column) -> pa.Array:
     """The last nine digits of a phone number: the same for +1 512-555-0134 and (512) 555 0134,
     for +44 20 7946 0958 and 020 7946 0958 (extensions left out); null under eight digits."""
+    digits = _phone_digits(column)
+    long_enough = pc.fill_null(pc.greater_equal(pc.utf8_length(digits), 8), False)
+    return pc.if_else(long_enough, pc.utf8_slice_codeunits(digits, -9), _NULL)
+
+
+def phone_lead(column: Column) -> pa.Array:
+    """The digit before a phone's last nine, once a trunk 0 is gone (null when there is none):
+    (212) and (312) numbers share their last nine digits, not this one."""
+    national = pc.replace_substring_regex(_phone_digits(column), "^0([1-9])", r"\1")
+    ten = pc.fill_null(pc.greater_equal(pc.utf8_length(national), 10), False)
+    return pc.if_else(ten, pc.utf8_slice_codeunits(national, -10, -9), _NULL)
+
+
+def _phone_digits(column: Column) -> pa.Array:
     x = pc.replace_substring_regex(
         as_array(column), r"(?i)\s*(?:x|ext\.?|extension|#)\s*\d{1,6}\s*$", ""
     )
-    digits = pc.replace_substring_regex(x, r"\D+", "")
-    long_enough = pc.fill_null(pc.greater_equal(pc.utf8_length(digits), 8), False)
-    tail = pc.utf8_slice_codeunits(digits, -9)
-    return pc.if_else(long_enough, tail, _NULL)
+    return pc.replace_substring_regex(x, r"\D+", "")
 
 
 def street_parts(column: Column) -> tuple[pa.Array, pa.Array]:

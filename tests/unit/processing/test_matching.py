@@ -311,3 +311,32 @@ def test_a_typo_in_a_long_company_name_is_the_same_company(mappings: dict[str, A
     )
     found = dedupe(applicants, mappings=mappings, options=MergeOptions("company"))
     assert clusters(found.labels) == [[0, 1], [2], [3]]
+
+
+def test_people_who_are_plainly_different_stay_apart(mappings: dict[str, Any]) -> None:
+    people = table(
+        Full_Name=[
+            "Alexander Novak",
+            "Alexandra Novak",
+            "John Smith Jr.",
+            "John Smith Sr.",
+            "Ada Okonkwo",
+            "Ada Okonkwo",
+        ],
+        Street_Address=[None, None, "12 Oak Street", "12 Oak Street", None, None],
+        Postal_Code=[None, None, "78701", "78701", None, None],
+        Phone=[None, None, None, None, "(212) 555-0134", "(312) 555-0134"],
+        Company_Name=["Acme Corp", "Acme Corp", None, None, None, None],
+    )
+    found = dedupe(people, mappings=mappings, options=MergeOptions("people"))
+    assert clusters(found.labels) == [[0], [1], [2], [3], [4], [5]]
+
+
+def test_an_initial_does_not_link_john_and_jane(mappings: dict[str, Any]) -> None:
+    people = table(
+        Full_Name=["J Smith", "John Smith", "Jane Smith"],
+        Email=["js@acme.com", None, "js@acme.com"],
+        Phone=["5125550134", "5125550134", None],
+    )
+    found = dedupe(people, mappings=mappings, options=MergeOptions("people"))
+    assert len(set(found.labels)) == 2  # J joins one of them, never both

@@ -138,14 +138,15 @@ def test_parts_are_joined_in_a_stable_order_where_the_file_has_no_location() -> 
     assert out.column("City").to_pylist() == ["Austin", "Boston", None, None]  # kept as it came
 
 
-def test_a_location_column_of_its_own_wins_over_the_parts() -> None:
+def test_a_location_column_of_its_own_wins_over_the_parts_and_they_fill_its_gaps() -> None:
     from app.processing.addresses import address_part
 
     table = pa.table({"Person Location": ["Austin, Texas", None], "City": ["Austin", "Boston"]})
     part = address_part(["city"], PEOPLE, "people")
     assert part is not None
     out = compose(table, {"City": part}, {"Person Location": "Location"})
-    assert out.column("Person Location").to_pylist() == ["Austin, Texas", None]
+    # its own value stays; where it has none, the parts fill the gap
+    assert out.column("Person Location").to_pylist() == ["Austin, Texas", "Boston"]
 
 
 def test_a_house_number_and_a_second_line_complete_the_street() -> None:
