@@ -10,8 +10,16 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import func, select
+from werkzeug.exceptions import RequestEntityTooLarge
 from werkzeug.http import parse_options_header
-from werkzeug.sansio.multipart import Data, Epilogue, Field, File, MultipartDecoder, NeedData
+from werkzeug.sansio.multipart import (
+    Data,
+    Field,
+    File,
+    MultipartDecoder,
+    NeedData,
+    State,
+)
 
 from app.errors import BadInput, NotCsv, NotFound, TooLarge
 from app.processing import errors as processing_errors
@@ -25,6 +33,16 @@ from app.storage.paths import is_valid_id, new_id
 TABLE_TYPES = ("company", "people")
 _MAX_FIELD_BYTES = 1024
 _OTHER_TEXT_EXTENSIONS = {"txt", "tsv"}
+# Form fields the upload reads; any other field is skipped, so names cannot pile up.
+_FORM_FIELDS = ("table_type", "upload_id")
+# Multipart framing a request may carry beyond its files' bytes (boundaries, part headers,
+# preamble, epilogue): every byte of the body counts against files + this allowance.
+FRAMING_BYTES = 1024 * 1024
+# The decoder holds at most this much undecoded text (a part's headers, the preamble); it is
+# fed in slices so one large chunk from the network never lands in it whole.
+_DECODER_BUFFER_BYTES = 256 * 1024
+_FEED_BYTES = 64 * 1024
+_EXTRA_PARTS = 8
 
 
 @dataclass
@@ -84,23 +102,51 @@ async def _stream_parts(
     form: _Form,
     used_bytes: int,
 ) -> None:
-    # Limits are counted per part by _PartSink; the decoder only buffers one chunk at a time.
-    decoder = MultipartDecoder(boundary)
+    settings = res.settings
+    decoder = MultipartDecoder(
+        boundary,
+        max_form_memory_size=_DECODER_BUFFER_BYTES,
+        max_parts=settings.MAX_FILES_PER_SESSION + _EXTRA_PARTS,
+    )
     sink = _PartSink(res, owner, form, used_bytes)
+    # The files may take what the session has left; the framing gets a fixed allowance.
+    budget = max(settings.max_session_bytes - used_bytes, 0) + FRAMING_BYTES
+    received = 0
     try:
         async for chunk in body:
-            decoder.receive_data(chunk)
+            received += len(chunk)
+            if received > budget:
+                raise TooLarge(
+                    "The upload is larger than this session may still store.",
+                    code="request_too_large",
+                )
+            for start in range(0, len(chunk), _FEED_BYTES):
+                if _is_closed(decoder):
+                    break  # bytes after the closing boundary: counted above, never kept
+                decoder.receive_data(chunk[start : start + _FEED_BYTES])
+                sink.consume(decoder)
+        if not _is_closed(decoder):
+            decoder.receive_data(None)
             sink.consume(decoder)
-        decoder.receive_data(None)
-        sink.consume(decoder)
+    except RequestEntityTooLarge:
+        raise TooLarge(
+            "The upload's part headers or the number of its parts are too large.",
+            code="request_too_large",
+        ) from None
     except ValueError:
         raise BadInput(
             "The upload is not valid multipart/form-data.", code="bad_multipart"
         ) from None
     finally:
         sink.close()
-    if not sink.is_complete:
+    if not _is_closed(decoder):
         raise BadInput("The upload ended before it was complete.", code="incomplete_upload")
+
+
+def _is_closed(decoder: MultipartDecoder) -> bool:
+    """The closing boundary has been read: what follows is an epilogue, ignored as browsers
+    expect (and never buffered)."""
+    return decoder.state in (State.EPILOGUE, State.COMPLETE)
 
 
 class _PartSink:
@@ -113,24 +159,19 @@ class _PartSink:
         self.handle: Any = None
         self.field_name: str | None = None
         self.field_value = bytearray()
-        self.is_complete = False
 
     def consume(self, decoder: MultipartDecoder) -> None:
-        if self.is_complete:
-            return  # bytes after the closing boundary are ignored, as browsers expect
         event = decoder.next_event()
         while not isinstance(event, NeedData):
             if isinstance(event, File) and event.name == "files":
                 self._open_file(event.filename)
             elif isinstance(event, Field | File):
-                self.field_name, self.field_value = event.name, bytearray()
+                is_known = event.name in _FORM_FIELDS and isinstance(event, Field)
+                self.field_name, self.field_value = (event.name if is_known else None), bytearray()
             elif isinstance(event, Data):
                 self._write(event.data)
                 if not event.more_data:
                     self._end_part()
-            elif isinstance(event, Epilogue):
-                self.is_complete = True
-                return
             event = decoder.next_event()
 
     def _open_file(self, filename: str | None) -> None:
