@@ -20,6 +20,8 @@ class Settings(BaseSettings):
 
     # File processing (design's Config)
     MAX_FILE_SIZE_MB: int = Field(20, ge=1)
+    # Header matching costs grow with the columns; wider files are refused (422).
+    MAX_COLUMNS: int = Field(500, ge=1)
     ALLOWED_EXTENSIONS: Annotated[list[str], NoDecode] = ["csv"]
     TEMP_UPLOAD_DIR: str = "uploads/temp"
     SESSION_BASED_STORAGE: bool = True

@@ -9,7 +9,7 @@ from pathlib import Path
 from sqlalchemy import func, select
 
 from app.config import Settings
-from app.errors import OverLimit, StorageFull
+from app.errors import Invalid, OverLimit, StorageFull
 from app.resources import Resources
 from app.storage.models import ACTIVE_STATUSES, Job, UploadFile
 
@@ -59,6 +59,15 @@ def check_file_count(settings: Settings, files: int) -> None:
         raise OverLimit(
             f"A session may keep at most {settings.MAX_FILES_PER_SESSION} files.",
             code="too_many_files",
+        )
+
+
+def check_columns(settings: Settings, name: str, columns: int) -> None:
+    """Refuse more columns than MAX_COLUMNS: matching headers costs time for each one."""
+    if columns > settings.MAX_COLUMNS:
+        raise Invalid(
+            f"{name} has {columns} columns; at most {settings.MAX_COLUMNS} are accepted.",
+            code="too_many_columns",
         )
 
 

@@ -227,21 +227,26 @@ def _check_extension(res: Resources, name: str) -> None:
 
 
 async def _register(res: Resources, owner: str, form: _Form) -> dict[str, Any]:
-    sniffs = list(await asyncio.gather(*(_sniff(part) for part in form.parts)))
+    sniffs = list(await asyncio.gather(*(_sniff(res, part) for part in form.parts)))
     table_type = form.fields.get("table_type") or None
     if table_type is not None and table_type not in TABLE_TYPES:
         raise BadInput("table_type must be company or people.", code="bad_table_type")
     version, document = await mappings.current(res)
     if table_type is None:
         all_headers = [header for sniff in sniffs for header in sniff.headers]
-        table_type = header_matching.detect_table_type(all_headers, document)
+        # Fuzzy matching is CPU work: off the event loop, so other requests go on.
+        table_type = await asyncio.to_thread(
+            header_matching.detect_table_type, all_headers, document
+        )
+    files = [
+        await asyncio.to_thread(_describe, part, sniff, document, table_type, res)
+        for part, sniff in zip(form.parts, sniffs, strict=True)
+    ]
     upload_id = await _upload_for(res, owner, form.fields.get("upload_id"), table_type)
-    files = []
     async with res.db.begin() as db:
         position = await _next_position(db, upload_id)
         for offset, (part, sniff) in enumerate(zip(form.parts, sniffs, strict=True)):
             db.add(_file_row(owner, upload_id, position + offset, part, sniff))
-            files.append(_describe(part, sniff, document, table_type, res))
         upload = await db.get(Upload, upload_id)
         assert upload is not None
         upload.table_type = table_type
@@ -254,15 +259,17 @@ async def _register(res: Resources, owner: str, form: _Form) -> dict[str, Any]:
     }
 
 
-async def _sniff(part: _StoredPart) -> csv_io.FileSniff:
+async def _sniff(res: Resources, part: _StoredPart) -> csv_io.FileSniff:
     try:
-        return await asyncio.to_thread(csv_io.sniff_file, part.path)
+        sniff = await asyncio.to_thread(csv_io.sniff_file, part.path)
     except processing_errors.EmptyFile as exc:
         raise BadInput(f"{part.display_name}: {exc}", code="empty_file") from None
     except processing_errors.NoHeaderRow as exc:
         raise BadInput(f"{part.display_name}: {exc}", code="no_header_row") from None
     except processing_errors.ProcessingError as exc:
         raise NotCsv(f"{part.display_name}: {exc}", code="not_csv") from None
+    quotas.check_columns(res.settings, part.display_name, len(sniff.headers))
+    return sniff
 
 
 async def _upload_for(res: Resources, owner: str, upload_id: str | None, table_type: str) -> str:
