@@ -242,14 +242,16 @@ async def _register(res: Resources, owner: str, form: _Form) -> dict[str, Any]:
         await asyncio.to_thread(_describe, part, sniff, document, table_type, res)
         for part, sniff in zip(form.parts, sniffs, strict=True)
     ]
-    upload_id = await _upload_for(res, owner, form.fields.get("upload_id"), table_type)
     async with res.db.begin() as db:
+        # Check and reservation in one step: parallel uploads of a session queue up here.
+        await quotas.lock_session(db, owner)
+        files_kept, bytes_kept = await quotas.session_usage_in(db, owner)
+        quotas.check_file_count(res.settings, files_kept + len(form.parts))
+        quotas.check_session_bytes(res.settings, bytes_kept + sum(p.size for p in form.parts))
+        upload_id = await _upload_for(db, owner, form.fields.get("upload_id"), table_type)
         position = await _next_position(db, upload_id)
         for offset, (part, sniff) in enumerate(zip(form.parts, sniffs, strict=True)):
             db.add(_file_row(owner, upload_id, position + offset, part, sniff))
-        upload = await db.get(Upload, upload_id)
-        assert upload is not None
-        upload.table_type = table_type
     return {
         "status": "success",
         "upload_id": upload_id,
@@ -272,16 +274,17 @@ async def _sniff(res: Resources, part: _StoredPart) -> csv_io.FileSniff:
     return sniff
 
 
-async def _upload_for(res: Resources, owner: str, upload_id: str | None, table_type: str) -> str:
-    async with res.db.begin() as db:
-        if upload_id:
-            upload = await db.get(Upload, upload_id) if is_valid_id(upload_id) else None
-            if upload is None or upload.session_id != owner:
-                raise NotFound("That upload does not exist.", code="upload_not_found")
-            return upload.id
-        upload = Upload(id=new_id(), session_id=owner, table_type=table_type)
-        db.add(upload)
-        return upload.id
+async def _upload_for(db: Any, owner: str, upload_id: str | None, table_type: str) -> str:
+    if upload_id:
+        upload = await db.get(Upload, upload_id) if is_valid_id(upload_id) else None
+        if upload is None or upload.session_id != owner:
+            raise NotFound("That upload does not exist.", code="upload_not_found")
+        upload.table_type = table_type
+        return str(upload.id)
+    upload = Upload(id=new_id(), session_id=owner, table_type=table_type)
+    db.add(upload)
+    await db.flush()
+    return str(upload.id)
 
 
 async def _next_position(db: Any, upload_id: str) -> int:
