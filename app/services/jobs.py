@@ -88,7 +88,13 @@ async def _validated_request(res: Resources, owner: str, payload: Any) -> dict[s
 
 
 async def _upload_files(res: Resources, owner: str, upload_id: Any) -> list[UploadFile]:
-    if not isinstance(upload_id, str) or not is_valid_id(upload_id):
+    if upload_id is None or upload_id == "":
+        raise Invalid(
+            "upload_id is required: the id POST /api/upload answered.", code="missing_upload_id"
+        )
+    if not isinstance(upload_id, str):
+        raise Invalid("upload_id must be a string.", code="bad_upload_id")
+    if not is_valid_id(upload_id):
         raise NotFound("That upload does not exist.", code="upload_not_found")
     async with res.db() as db:
         upload = await db.get(Upload, upload_id)

@@ -21,7 +21,7 @@ from werkzeug.sansio.multipart import (
     State,
 )
 
-from app.errors import BadInput, NotCsv, NotFound, TooLarge
+from app.errors import BadInput, Invalid, NotCsv, NotFound, TooLarge
 from app.processing import errors as processing_errors
 from app.processing import headers as header_matching
 from app.processing import io as csv_io
@@ -32,7 +32,6 @@ from app.storage.paths import is_valid_id, new_id
 
 TABLE_TYPES = ("company", "people")
 _MAX_FIELD_BYTES = 1024
-_OTHER_TEXT_EXTENSIONS = {"txt", "tsv"}
 # Form fields the upload reads; any other field is skipped, so names cannot pile up.
 _FORM_FIELDS = ("table_type", "upload_id")
 # Multipart framing a request may carry beyond its files' bytes (boundaries, part headers,
@@ -91,7 +90,14 @@ def _boundary(content_type: str | None) -> bytes:
     mimetype, options = parse_options_header(content_type or "")
     if mimetype != "multipart/form-data" or not options.get("boundary"):
         raise BadInput("Send the files as multipart/form-data.", code="not_multipart")
-    return options["boundary"].encode("latin-1")
+    try:
+        boundary = options["boundary"].encode("ascii")
+    except UnicodeEncodeError:  # e.g. boundary*=UTF-8''%E2%82%AC, decoded by RFC 2231
+        boundary = b""
+    # RFC 2046: 1 to 70 characters; the decoder's search window relies on a short one.
+    if not 0 < len(boundary) <= 70:
+        raise BadInput("The multipart boundary is not valid.", code="bad_multipart")
+    return boundary
 
 
 async def _stream_parts(
@@ -218,12 +224,12 @@ class _PartSink:
 
 
 def _check_extension(res: Resources, name: str) -> None:
-    if "." not in name:
-        return
-    extension = name.rsplit(".", 1)[1].lower()
-    allowed = {ext.lower() for ext in res.settings.ALLOWED_EXTENSIONS} | _OTHER_TEXT_EXTENSIONS
+    """ALLOWED_EXTENSIONS decides; a name without an extension is not one of them."""
+    extension = name.rsplit(".", 1)[1].lower() if "." in name else ""
+    allowed = {ext.lower().lstrip(".") for ext in res.settings.ALLOWED_EXTENSIONS}
     if extension not in allowed:
-        raise NotCsv(f"{name} is not a CSV file (.{extension}).", code="not_csv")
+        shown = f".{extension}" if extension else "no extension"
+        raise NotCsv(f"{name} is not a CSV file ({shown}).", code="not_csv")
 
 
 async def _register(res: Resources, owner: str, form: _Form) -> dict[str, Any]:
@@ -268,6 +274,8 @@ async def _sniff(res: Resources, part: _StoredPart) -> csv_io.FileSniff:
         raise BadInput(f"{part.display_name}: {exc}", code="empty_file") from None
     except processing_errors.NoHeaderRow as exc:
         raise BadInput(f"{part.display_name}: {exc}", code="no_header_row") from None
+    except processing_errors.CellTooLong as exc:
+        raise Invalid(f"{part.display_name}: {exc}", code="cell_too_long") from None
     except processing_errors.ProcessingError as exc:
         raise NotCsv(f"{part.display_name}: {exc}", code="not_csv") from None
     quotas.check_columns(res.settings, part.display_name, len(sniff.headers))
