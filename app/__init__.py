@@ -29,8 +29,10 @@ def create_app(
     from app.jobs.worker import run_worker as run_worker_until
     from app.resources import Resources, open_resources
     from app.routes import register_blueprints
+    from app.routes._admin import load_admin_login
     from app.routes._bodies import AppRequest
     from app.routes._csrf import check_same_origin
+    from app.routes._hosts import check_trusted_host
     from app.routes._responses import AppResponse
     from app.routes._security import add_security_headers
 
@@ -75,7 +77,10 @@ def create_app(
         worker_tasks.clear()
         await exit_stack.aclose()
 
+    app.before_request(check_trusted_host)
+    app.before_websocket(check_trusted_host)
     app.before_request(check_same_origin)
+    app.before_request(load_admin_login)
     app.after_request(add_security_headers)
     register_blueprints(app)
     return app

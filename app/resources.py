@@ -75,7 +75,11 @@ async def open_resources(
         health_check_interval=10,
     )
     queue = create_queue(settings.REDIS_URL)
-    guard = TargetGuard(allow_private=settings.WEBHOOK_ALLOW_PRIVATE_TARGETS, resolver=resolver)
+    guard = TargetGuard(
+        allow_private=settings.WEBHOOK_ALLOW_PRIVATE_TARGETS,
+        resolver=resolver,
+        allowed_hosts=settings.WEBHOOK_ALLOWED_HOSTS,
+    )
     http = create_http_client(settings, guard)
     try:
         yield Resources(
