@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from redis.asyncio import Redis
 from saq import Queue
-from saq.job import Status
+from saq.job import Job, Status
 from saq.queue.redis import RedisQueue
 
 from app.config import Settings
@@ -31,12 +31,17 @@ async def _remember(queue: Queue, job_id: str, key: str) -> None:
     await queue.redis.set(_latest_key(job_id), key, ex=JOB_RECORD_TTL_SECONDS)  # type: ignore[attr-defined]
 
 
-async def queue_entry_waiting(queue: Queue, job_id: str) -> bool:
-    """True while the job's newest queue entry is still queued or running."""
+async def queue_entry(queue: Queue, job_id: str) -> Job | None:
+    """The job's newest queue entry, if SAQ still has it."""
     key = await queue.redis.get(_latest_key(job_id))  # type: ignore[attr-defined]
     if not key:
-        return False
-    entry = await queue.job(key.decode() if isinstance(key, bytes) else key)
+        return None
+    return await queue.job(key.decode() if isinstance(key, bytes) else key)
+
+
+async def queue_entry_waiting(queue: Queue, job_id: str) -> bool:
+    """True while the job's newest queue entry is still queued or running."""
+    entry = await queue_entry(queue, job_id)
     return entry is not None and entry.status in (Status.QUEUED, Status.ACTIVE)
 
 
