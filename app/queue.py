@@ -6,6 +6,7 @@ from redis.asyncio import Redis
 from saq import Queue
 from saq.job import Job, Status
 from saq.queue.redis import RedisQueue
+from saq.utils import now
 
 from app.config import Settings
 
@@ -78,3 +79,16 @@ async def enqueue_delivery(
         retries=1,
         ttl=JOB_RECORD_TTL_SECONDS,
     )
+
+
+async def is_entry_in_line(queue: Queue, entry: Job) -> bool:
+    """The entry's id is still in the queue's waiting list, or it is scheduled for later.
+
+    SAQ hands an entry to a worker by moving its id off that list before the worker marks it
+    active; an id moved to a connection nobody reads any more (a killed worker's) leaves an
+    entry that says "queued" for ever. Only the list tells it is still coming.
+    """
+    if entry.scheduled and entry.scheduled > now():
+        return True
+    queued_list = queue._queued  # type: ignore[attr-defined]  # SAQ's RedisQueue
+    return await queue.redis.lpos(queued_list, entry.id) is not None  # type: ignore[attr-defined]

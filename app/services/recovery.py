@@ -11,7 +11,7 @@ from datetime import UTC, datetime
 from saq.job import Status
 from sqlalchemy import select, update
 
-from app.queue import enqueue_delivery, enqueue_processing, queue_entry
+from app.queue import enqueue_delivery, enqueue_processing, is_entry_in_line, queue_entry
 from app.resources import Resources
 from app.services import job_rows, job_runs, liveness
 from app.storage.models import ACTIVE_STATUSES, Job
@@ -107,20 +107,18 @@ async def _take_over(res: Resources, job: Job, now: datetime) -> bool:
 
 
 async def _entry_waiting(res: Resources, job_id: str) -> bool:
-    """The job's newest queue entry is waiting or running on a worker that is alive.
+    """The job's newest queue entry is still in line for a worker.
 
-    SAQ marks an entry active when a worker takes it and only its own sweep (hourly here)
-    ever clears a dead worker's: trusting that status kept a job waiting behind a worker
-    that had been killed.
+    Only an entry waiting in the queue's list counts. One that a worker took would have
+    claimed the lease within moments; an active one whose lease is still "queued" after the
+    grace was taken by a worker that died (SAQ clears those only in its hourly sweep), and one
+    that says "queued" but is in no list was handed to a connection nobody reads. Trusting
+    either kept jobs waiting for ever.
     """
     entry = await queue_entry(res.queue, job_id)
-    if entry is None or entry.status not in (Status.QUEUED, Status.ACTIVE):
+    if entry is None or entry.status != Status.QUEUED:
         return False
-    if entry.status == Status.QUEUED:
-        return True
-    if entry.stuck or not entry.worker_id:
-        return False
-    return (await liveness.alive(res.redis, [entry.worker_id]))[entry.worker_id]
+    return await is_entry_in_line(res.queue, entry)
 
 
 async def sweep_quietly(res: Resources) -> None:

@@ -62,3 +62,17 @@ async def test_a_queued_lease_behind_a_dead_workers_active_entry_is_queued_again
     await resources.queue.update(entry, status=Status.ACTIVE, worker_id="dead-worker-1")
     await hold_lease(resources, job_id, job_runs.QUEUED, -1)
     assert await recovery.recover_stalled(resources) == [job_id]
+
+
+async def test_a_queued_entry_handed_to_a_connection_nobody_reads_is_queued_again(
+    client, resources
+) -> None:
+    job_id = await new_job(client)
+    queue = resources.queue
+    # A worker's blocking pop took the id off the waiting list, and the worker died before it
+    # read the answer: the entry still says queued, but no list holds it.
+    assert await queue.redis.lmove(queue._queued, queue._active, "LEFT", "RIGHT")
+    await hold_lease(resources, job_id, job_runs.QUEUED, -1)
+    assert await recovery.recover_stalled(resources) == [job_id]
+    again = await recovery.recover_stalled(resources)
+    assert again == []  # the new entry is in line: left alone
