@@ -29,12 +29,16 @@ def create_app(
     from app.jobs.worker import run_worker as run_worker_until
     from app.resources import Resources, open_resources
     from app.routes import register_blueprints
+    from app.routes._admin import load_admin_login
+    from app.routes._bodies import AppRequest
     from app.routes._csrf import check_same_origin
+    from app.routes._hosts import check_trusted_host
     from app.routes._responses import AppResponse
     from app.routes._security import add_security_headers
 
     app = Quart(__name__, static_folder=str(PROJECT_ROOT / "static"), static_url_path="/static")
     app.response_class = AppResponse
+    app.request_class = AppRequest
     app.secret_key = settings.ensure_secret_key()
     app.json.sort_keys = False  # type: ignore[attr-defined]  # records keep their column order
     app.config.update(
@@ -73,7 +77,10 @@ def create_app(
         worker_tasks.clear()
         await exit_stack.aclose()
 
+    app.before_request(check_trusted_host)
+    app.before_websocket(check_trusted_host)
     app.before_request(check_same_origin)
+    app.before_request(load_admin_login)
     app.after_request(add_security_headers)
     register_blueprints(app)
     return app

@@ -6,6 +6,7 @@ import argparse
 import asyncio
 import io
 import logging
+import os
 import signal
 import sys
 from collections.abc import Sequence
@@ -78,6 +79,10 @@ def _run_command(args: argparse.Namespace, settings: Settings) -> int:
         else:
             migrate.current_revision(settings)
         return 0
+    # Uploads, results, the database and Redis's files: readable by the service's user only.
+    os.umask(0o077)
+    settings.DATA_DIR.mkdir(parents=True, exist_ok=True)
+    settings.DATA_DIR.chmod(0o700)
     migrate.upgrade_database(settings)
     if args.command == "cleanup":
         counts = asyncio.run(_cleanup(settings))

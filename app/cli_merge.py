@@ -14,7 +14,7 @@ import pyarrow as pa
 
 from app.memory import prefer_small_pages
 from app.processing.errors import ProcessingError
-from app.processing.io import write_csv, write_json
+from app.processing.io import allow_cells_up_to, write_csv, write_json
 from app.processing.pipeline import InputFile, MergeOptions, run
 
 DEFAULT_MAPPINGS = Path(__file__).resolve().parent.parent / "mappings" / "field_mappings.json"
@@ -99,6 +99,7 @@ def run_merge(args: argparse.Namespace) -> int:
         normalize=args.normalize,
     )
     inputs = [InputFile(path=p, display_name=p.name) for p in args.files]
+    allow_cells_up_to(max(p.stat().st_size for p in args.files))  # no cell outgrows its file
     bar = _Bar()
 
     def write_output(table: pa.Table) -> None:

@@ -20,6 +20,8 @@ class Settings(BaseSettings):
 
     # File processing (design's Config)
     MAX_FILE_SIZE_MB: int = Field(20, ge=1)
+    # Header matching costs grow with the columns; wider files are refused (422).
+    MAX_COLUMNS: int = Field(500, ge=1)
     ALLOWED_EXTENSIONS: Annotated[list[str], NoDecode] = ["csv"]
     TEMP_UPLOAD_DIR: str = "uploads/temp"
     SESSION_BASED_STORAGE: bool = True
@@ -38,6 +40,8 @@ class Settings(BaseSettings):
     WEBHOOK_MAX_CONSECUTIVE_FAILURES: int = Field(25, ge=1)
     WEBHOOK_ALLOW_PRIVATE_TARGETS: bool = False
     WEBHOOK_SIGNING_SECRET: str | None = None
+    # Empty: any public host; otherwise deliveries and test sends go to these hosts only.
+    WEBHOOK_ALLOWED_HOSTS: Annotated[list[str], NoDecode] = []
     # Dedupe and cleaning
     FUZZY_MATCH_THRESHOLD: int = Field(85, ge=0, le=100)
     SMART_MERGE_ENABLED: bool = True
@@ -60,6 +64,8 @@ class Settings(BaseSettings):
     PORT: int = Field(8000, ge=1, le=65535)
     LOG_LEVEL: str = "INFO"
     LOG_FORMAT: Literal["text", "json"] = "text"
+    # Empty: any Host header. Otherwise requests naming another host get 400 (DNS rebinding).
+    TRUSTED_HOSTS: Annotated[list[str], NoDecode] = []
 
     @field_validator("LOG_LEVEL")
     @classmethod
@@ -70,7 +76,12 @@ class Settings(BaseSettings):
         return level
 
     @field_validator(
-        "WEBHOOK_RETRY_BACKOFF", "WEBHOOK_RATE_PRESETS", "ALLOWED_EXTENSIONS", mode="before"
+        "WEBHOOK_RETRY_BACKOFF",
+        "WEBHOOK_RATE_PRESETS",
+        "ALLOWED_EXTENSIONS",
+        "WEBHOOK_ALLOWED_HOSTS",
+        "TRUSTED_HOSTS",
+        mode="before",
     )
     @classmethod
     def _split_comma_list(cls, value: Any) -> Any:

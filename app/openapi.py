@@ -82,7 +82,7 @@ SPEC: dict[str, Any] = {
                         }
                     },
                 },
-                "responses": _answer("uploaded", errors=(400, 404, 413, 415, 429, 507)),
+                "responses": _answer("uploaded", errors=(400, 404, 413, 415, 422, 429, 507)),
             }
         },
         "/api/process": {
@@ -91,7 +91,7 @@ SPEC: dict[str, Any] = {
                 "requestBody": _json_body(PROCESS_REQUEST),
                 "responses": {
                     "202": {"description": "queued"},
-                    **_answer("unused", errors=(400, 404, 409, 422, 429, 503)),
+                    **_answer("unused", errors=(400, 404, 409, 413, 422, 429, 503)),
                 },
             }
         },

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from redis.asyncio import Redis
 from saq import Queue
-from saq.job import Status
+from saq.job import Job, Status
 from saq.queue.redis import RedisQueue
+from saq.utils import now
 
 from app.config import Settings
 
@@ -31,12 +32,17 @@ async def _remember(queue: Queue, job_id: str, key: str) -> None:
     await queue.redis.set(_latest_key(job_id), key, ex=JOB_RECORD_TTL_SECONDS)  # type: ignore[attr-defined]
 
 
-async def queue_entry_waiting(queue: Queue, job_id: str) -> bool:
-    """True while the job's newest queue entry is still queued or running."""
+async def queue_entry(queue: Queue, job_id: str) -> Job | None:
+    """The job's newest queue entry, if SAQ still has it."""
     key = await queue.redis.get(_latest_key(job_id))  # type: ignore[attr-defined]
     if not key:
-        return False
-    entry = await queue.job(key.decode() if isinstance(key, bytes) else key)
+        return None
+    return await queue.job(key.decode() if isinstance(key, bytes) else key)
+
+
+async def queue_entry_waiting(queue: Queue, job_id: str) -> bool:
+    """True while the job's newest queue entry is still queued or running."""
+    entry = await queue_entry(queue, job_id)
     return entry is not None and entry.status in (Status.QUEUED, Status.ACTIVE)
 
 
@@ -73,3 +79,16 @@ async def enqueue_delivery(
         retries=1,
         ttl=JOB_RECORD_TTL_SECONDS,
     )
+
+
+async def is_entry_in_line(queue: Queue, entry: Job) -> bool:
+    """The entry's id is still in the queue's waiting list, or it is scheduled for later.
+
+    SAQ hands an entry to a worker by moving its id off that list before the worker marks it
+    active; an id moved to a connection nobody reads any more (a killed worker's) leaves an
+    entry that says "queued" for ever. Only the list tells it is still coming.
+    """
+    if entry.scheduled and entry.scheduled > now():
+        return True
+    queued_list = queue._queued  # type: ignore[attr-defined]  # SAQ's RedisQueue
+    return await queue.redis.lpos(queued_list, entry.id) is not None  # type: ignore[attr-defined]

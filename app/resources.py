@@ -13,6 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from app.config import Settings
 from app.delivery import Resolver, TargetGuard, build_client
+from app.processing import io as csv_io
 from app.queue import create_queue
 from app.redis_server import EmbeddedRedis
 from app.storage.db import create_engine, create_sessionmaker
@@ -62,6 +63,7 @@ async def open_resources(
     `resolver` replaces DNS for webhook hosts (tests point names at 127.0.0.1 with it).
     """
     settings.DATA_DIR.mkdir(parents=True, exist_ok=True)
+    csv_io.allow_cells_up_to(settings.max_file_bytes)
     embedded = start_embedded_redis(settings)
     assert settings.REDIS_URL
     engine = create_engine(settings.DATABASE_URL)
@@ -73,7 +75,11 @@ async def open_resources(
         health_check_interval=10,
     )
     queue = create_queue(settings.REDIS_URL)
-    guard = TargetGuard(allow_private=settings.WEBHOOK_ALLOW_PRIVATE_TARGETS, resolver=resolver)
+    guard = TargetGuard(
+        allow_private=settings.WEBHOOK_ALLOW_PRIVATE_TARGETS,
+        resolver=resolver,
+        allowed_hosts=settings.WEBHOOK_ALLOWED_HOSTS,
+    )
     http = create_http_client(settings, guard)
     try:
         yield Resources(

@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import ipaddress
 import socket
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterable
 from urllib.parse import SplitResult, urlsplit
 
 import httpx
@@ -117,14 +117,27 @@ def _is_local_name(host: str) -> bool:
 class TargetGuard:
     """Checks webhook URLs and resolves their hosts to addresses that are safe to connect to."""
 
-    def __init__(self, *, allow_private: bool, resolver: Resolver | None = None) -> None:
+    def __init__(
+        self,
+        *,
+        allow_private: bool,
+        resolver: Resolver | None = None,
+        allowed_hosts: Iterable[str] = (),
+    ) -> None:
         self.allow_private = allow_private
         self._resolver = resolver or resolve_with_system
+        # Empty: any public host. Otherwise only these names (WEBHOOK_ALLOWED_HOSTS).
+        self.allowed_hosts = frozenset(h.strip().lower().rstrip(".") for h in allowed_hosts if h)
+
+    def _check_allowed(self, host: str) -> None:
+        if self.allowed_hosts and host.lower().rstrip(".") not in self.allowed_hosts:
+            raise UnsafeTarget(f"webhook host {host} is not one of WEBHOOK_ALLOWED_HOSTS")
 
     def check_url_syntax(self, url: str) -> None:
         """Refuse anything but a plain http(s) URL with a host (no userinfo, no odd characters)."""
         parts = _split(url)
         host = parts.hostname or ""
+        self._check_allowed(host)
         literal = parse_ip(host)
         if literal is not None:
             self._check_address(literal)
@@ -144,6 +157,7 @@ class TargetGuard:
 
     async def resolve_host(self, host: str, port: int) -> list[str]:
         """Addresses for host (name or IP in any spelling), all checked; raises UnsafeTarget."""
+        self._check_allowed(host)
         literal = parse_ip(host)
         if literal is not None:
             self._check_address(literal)

@@ -6,8 +6,6 @@ import asyncio
 import dataclasses
 import logging
 import os
-import secrets
-import socket
 from collections.abc import Callable
 from typing import Any
 
@@ -22,7 +20,7 @@ from app.config import Settings
 from app.queue import enqueue_delivery
 from app.resources import Resources
 from app.services import cleanup as cleanup_service
-from app.services import delivery_runs, job_rows, job_runs, processing_runs
+from app.services import delivery_runs, job_rows, job_runs, liveness, processing_runs
 from app.storage.models import Job
 
 log = logging.getLogger(__name__)
@@ -42,10 +40,10 @@ def _resources(ctx: Context) -> Resources:
 def _owner() -> str:
     """Unique per run: two queue entries of one job in one worker are two different runs.
 
-    Host and process say where it runs; the column holds 64 characters, and host names
-    (a Kubernetes pod's, say) can be that long on their own.
+    It names the process too (host, pid, a per-process token), so that recovery can tell a
+    lease whose process is gone (app/services/liveness.py).
     """
-    return f"{socket.gethostname()[:40]}:{os.getpid()}:{secrets.token_hex(4)}"
+    return liveness.new_owner()
 
 
 async def _claim(

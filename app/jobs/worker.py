@@ -14,13 +14,14 @@ from saq.types import Context
 
 from app.jobs import tasks
 from app.resources import Resources
-from app.services import recovery
+from app.services import liveness, recovery
 from app.services.loops import Loop
 
 log = logging.getLogger(__name__)
 
 # Give in-flight deliveries time to checkpoint when the process is asked to stop.
 SHUTDOWN_GRACE_SECONDS = 20
+RESTART_WAIT_SECONDS = 2
 
 
 def create_worker(resources: Resources, *, concurrency: int | None = None) -> Worker[Any]:
@@ -32,15 +33,26 @@ def create_worker(resources: Resources, *, concurrency: int | None = None) -> Wo
     async def startup(ctx: Context) -> None:
         ctx["resources"] = resources  # type: ignore[typeddict-unknown-key]
         ctx["draining"] = draining  # type: ignore[typeddict-unknown-key]
+        # Alive before the first claim: a lease of ours must never look abandoned.
+        beat = Loop(lambda: _beat_quietly(resources, worker.id), liveness.ALIVE_EVERY_SECONDS)
+        background.append(beat.start())
         # Sweep before taking jobs: SAQ's upkeep sweeps at once otherwise, racing the first
         # dequeue (a job not yet marked active looks stale); this takes the sweep lock first.
-        await resources.queue.sweep()
+        # A failure here (Redis still loading, say) must not stop the worker: SAQ would end
+        # it quietly while the web app went on, and nothing would run or be recovered.
+        try:
+            await resources.queue.sweep()
+        except Exception:
+            log.warning("the start-up queue sweep failed; recovery sweeps go on", exc_info=True)
         sweep = Loop(lambda: recovery.sweep_quietly(resources), recovery.SWEEP_EVERY_SECONDS)
         background.append(sweep.start())
 
     async def shutdown(ctx: Context) -> None:
         for loop in background:
             await loop.stop()
+        background.clear()
+        with contextlib.suppress(Exception):  # Redis away: the keys expire on their own
+            await liveness.mark_gone(resources.redis, worker.id)
 
     worker: Worker[Any] = Worker(
         resources.queue,
@@ -72,7 +84,7 @@ async def run_worker(
     resume). SAQ's own stop would wait for its idle dequeue and upkeep loops for the whole
     grace period, so we wait only for the running jobs and then let SAQ cancel the rest.
     """
-    task = asyncio.create_task(worker.start())
+    task = asyncio.create_task(_keep_running(worker, stop))
     await stop.wait()
     worker.context["draining"].set()
     running = [context["task"] for context in worker.job_task_contexts.values()]
@@ -82,3 +94,25 @@ async def run_worker(
     task.cancel()
     with contextlib.suppress(asyncio.CancelledError):
         await task
+
+
+async def _keep_running(worker: Worker[Any], stop: asyncio.Event) -> None:
+    """worker.start until `stop`; started again if it ends on its own (SAQ ends it on an error
+    in start-up, e.g. Redis away for a moment, and nobody would notice otherwise)."""
+    while not stop.is_set():
+        try:
+            await worker.start()
+        except Exception:
+            log.exception("the worker stopped on an error; starting it again")
+        if stop.is_set():
+            return
+        with contextlib.suppress(TimeoutError):
+            async with asyncio.timeout(RESTART_WAIT_SECONDS):
+                await stop.wait()
+
+
+async def _beat_quietly(resources: Resources, worker_id: str) -> None:
+    try:
+        await liveness.mark_alive(resources.redis, worker_id)
+    except Exception:  # Redis away: the lease still holds; beat again next round
+        log.warning("could not mark the worker alive", exc_info=True)

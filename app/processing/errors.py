@@ -30,3 +30,7 @@ class NoHeaderRow(ProcessingError):
 
 class Cancelled(ProcessingError):
     """The job was cancelled while it ran."""
+
+
+class CellTooLong(ProcessingError):
+    """A cell is longer than the reader accepts (it is set from the largest accepted file)."""

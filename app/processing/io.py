@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import csv
+import threading
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -14,12 +16,13 @@ import pyarrow.csv as pacsv
 import pyarrow.ipc as ipc
 
 from app.processing.arrays import first_bytes
-from app.processing.errors import EmptyFile
+from app.processing.errors import CellTooLong, EmptyFile
 from app.processing.parsing import ReadResult, parse_csv_buffer
 from app.processing.values import value_samples
 
 __all__ = [
     "FileSniff",
+    "allow_cells_up_to",
     "ReadResult",
     "count_records",
     "iter_records",
@@ -50,13 +53,34 @@ class FileSniff:
     header_reason: str | None = None
 
 
+_field_limit_lock = threading.Lock()
+
+
+def allow_cells_up_to(chars: int) -> None:
+    """Let the csv module read cells of up to `chars` characters (its default is 131,072).
+
+    The limit is process-wide, so it is only ever raised: a cell can be as long as the largest
+    file accepted, and one reader must not lower what another relies on.
+    """
+    with _field_limit_lock:
+        if csv.field_size_limit() < chars:
+            csv.field_size_limit(chars)
+
+
 def read_csv_file(path: Path) -> ReadResult:
     """Read a CSV file into an all-string table, repairing and counting what is messy."""
     if path.stat().st_size == 0:
         raise EmptyFile("The file is empty.")
     # Mapped, the file's pages come straight from the page cache as Arrow parses them.
     with pa.memory_map(str(path), "r") as source:
-        return parse_csv_buffer(source.read_buffer())
+        try:
+            return parse_csv_buffer(source.read_buffer())
+        except csv.Error as exc:  # the csv module's field limit, or text it cannot split
+            limit = csv.field_size_limit()
+            raise CellTooLong(
+                f"A cell is longer than {limit:,} characters, or the file cannot be split "
+                f"into cells ({exc})."
+            ) from None
 
 
 def sniff_file(path: Path) -> FileSniff:
@@ -87,7 +111,9 @@ def neutralise_formulas(column: pa.Array | pa.ChunkedArray) -> pa.Array | pa.Chu
 
 def write_csv(table: pa.Table, path: Path) -> None:
     """Write the table as UTF-8 CSV, safe to open in a spreadsheet, batch by batch."""
-    schema = pa.schema([pa.field(name, pa.string()) for name in table.column_names])
+    # Headers come from the user's files too (unmapped columns keep theirs): the same guard.
+    names = neutralise_formulas(pa.array(table.column_names, pa.string())).to_pylist()
+    schema = pa.schema([pa.field(name, pa.string()) for name in names])
     safe = pa.table([neutralise_formulas(c) for c in table.columns], schema=schema)
     with pacsv.CSVWriter(path, schema) as writer:
         for batch in safe.to_batches(max_chunksize=_WRITE_BATCH):

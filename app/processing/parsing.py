@@ -64,11 +64,18 @@ def unique_headers(raw: Sequence[str]) -> list[str]:
     seen = {n.casefold() for n in names}
     out: list[str] = []
     used: set[str] = set()
+    # Where each name's numbering goes on: a number refused once stays refused (`used` only
+    # grows, `seen` is fixed), so restarting at 2 would make many repeats quadratic.
+    next_number: dict[str, int] = {}
     for name in names:
-        candidate, k = name, 2
-        while candidate.casefold() in used or (candidate != name and candidate.casefold() in seen):
+        candidate, key = name, name.casefold()
+        if key in used:
+            k = next_number.get(key, 2)
             candidate = f"{name} ({k})"
-            k += 1
+            while candidate.casefold() in used or candidate.casefold() in seen:
+                k += 1
+                candidate = f"{name} ({k})"
+            next_number[key] = k + 1
         used.add(candidate.casefold())
         out.append(candidate)
     return out

@@ -10,14 +10,16 @@ from __future__ import annotations
 import hashlib
 import hmac
 import time
+from urllib.parse import urlsplit
 
 from quart import Blueprint, current_app, g, redirect, render_template, request, session, url_for
 from quart.typing import ResponseReturnValue
 
-from app.errors import Unauthorized
+from app.errors import BadInput, Unauthorized
+from app.routes._context import resources
+from app.services import admin_logins
 
 ADMIN_FIELD = "admin"
-ADMIN_LOGIN_SECONDS = 12 * 3600
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
@@ -48,11 +50,20 @@ def is_admin() -> bool:
     scheme, _, credentials = request.headers.get("Authorization", "").partition(" ")
     if scheme.lower() == "bearer" and _is_token(credentials.strip(), token):
         return True
+    return bool(g.get("is_admin_login", False))
+
+
+async def load_admin_login() -> None:
+    """Before a request: does the cookie carry an admin login that is still live in Redis?"""
+    token = _token()
     login = session.get(ADMIN_FIELD)
-    return (
-        isinstance(login, dict)
+    g.is_admin_login = (
+        token is not None
+        and isinstance(login, dict)
         and hmac.compare_digest(str(login.get("mark", "")), _mark(token))
         and float(login.get("until", 0)) > time.time()
+        and isinstance(login.get("id"), str)
+        and await admin_logins.is_active(resources(), login["id"])
     )
 
 
@@ -80,8 +91,18 @@ def author_label() -> str:
 
 
 def _safe_next(target: str | None) -> str:
-    # Only a path on this site, so the login form cannot send anyone elsewhere.
-    if target and target.startswith("/") and not target.startswith(("//", "/\\")):
+    """Only a path on this site, so the login form cannot send anyone elsewhere.
+
+    Browsers drop tabs and newlines from URLs ("/\t/evil.example" becomes "//evil.example"), so
+    a target with any control character or space is refused outright.
+    """
+    if not target:
+        return url_for("ui_mappings.show_mappings")
+    if any(ch.isspace() or not ch.isprintable() for ch in target):
+        raise BadInput("next must be a path on this site.", code="bad_next")
+    parts = urlsplit(target)
+    is_local = target.startswith("/") and not target.startswith(("//", "/\\"))
+    if is_local and not parts.scheme and not parts.netloc and "\\" not in target:
         return target
     return url_for("ui_mappings.show_mappings")
 
@@ -100,16 +121,32 @@ async def log_in() -> ResponseReturnValue:
     token, target = _token(), _safe_next(form.get("next"))
     if token is None:
         return redirect(target, 303)
+    client = request.remote_addr or "unknown"
+    await admin_logins.check_throttle(resources(), client)
     if not _is_token(form.get("token", ""), token):
+        await admin_logins.note_failure(resources(), client)
         page = await render_template(
             "admin/login.html", next=target, is_failed=True, is_admin_required=True
         )
         return page, 401
-    session[ADMIN_FIELD] = {"mark": _mark(token), "until": time.time() + ADMIN_LOGIN_SECONDS}
+    await admin_logins.clear_failures(resources(), client)
+    await _end_login()
+    # A fresh login id each time: a cookie from before the login never becomes an admin's.
+    session[ADMIN_FIELD] = {
+        "id": await admin_logins.start(resources()),
+        "mark": _mark(token),
+        "until": time.time() + admin_logins.LOGIN_SECONDS,
+    }
     return redirect(target, 303)
 
 
 @bp.post("/logout")
 async def log_out() -> ResponseReturnValue:
-    session.pop(ADMIN_FIELD, None)
+    await _end_login()
     return redirect(url_for("ui_mappings.show_mappings"), 303)
+
+
+async def _end_login() -> None:
+    login = session.pop(ADMIN_FIELD, None)
+    if isinstance(login, dict) and isinstance(login.get("id"), str):
+        await admin_logins.end(resources(), login["id"])

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from quart import current_app, g, session
+from quart import current_app, g, has_request_context, request, session
 
 from app import logs
 from app.resources import Resources
@@ -10,6 +10,7 @@ from app.services import sessions
 from app.storage.paths import is_valid_id
 
 SESSION_FIELD = "sid"
+READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
 
 def resources() -> Resources:
@@ -17,7 +18,12 @@ def resources() -> Resources:
 
 
 async def open_session() -> None:
-    """Before a request: find or create the caller's session and record the activity."""
+    """Before a request: find or create the caller's session and record the activity.
+
+    A request that only reads gets a session id in its cookie but nothing stored: crawlers
+    and scripts without a cookie jar would otherwise leave a row each. The session is stored
+    by the first request that changes something (an upload, a job, a setting).
+    """
     sid = session.get(SESSION_FIELD)
     if not isinstance(sid, str) or not is_valid_id(sid):
         sid = sessions.new_session_id()
@@ -25,7 +31,8 @@ async def open_session() -> None:
         session.permanent = True
     g.session_id = sid
     logs.bind(session_id=sid)
-    await sessions.touch(resources(), sid)
+    method = request.method if has_request_context() else "GET"
+    await sessions.touch(resources(), sid, is_storing=method not in READ_METHODS)
 
 
 def session_id() -> str:

@@ -31,7 +31,27 @@ def check_same_origin() -> None:
     if fetch_site is not None and fetch_site not in TRUSTED_FETCH_SITES:
         raise CrossSiteRequest("This request came from another site and was refused.")
     origin = request.headers.get("Origin")
-    if origin and origin != "null" and urlsplit(origin).netloc != request.host:
-        raise CrossSiteRequest("This request came from another site and was refused.")
     if origin == "null":
         raise CrossSiteRequest("This request came from an opaque origin and was refused.")
+    if origin and _origin_of(origin) != _own_origin():
+        raise CrossSiteRequest("This request came from another site and was refused.")
+
+
+_DEFAULT_PORTS = {"http": 80, "https": 443}
+
+
+def _origin_of(url: str) -> tuple[str, str, int | None]:
+    """(scheme, host, port) with the scheme's default port filled in."""
+    try:
+        parts = urlsplit(url.strip())
+        scheme = parts.scheme.lower()
+        return scheme, (parts.hostname or "").lower(), parts.port or _DEFAULT_PORTS.get(scheme)
+    except ValueError:  # a port that is not a number: matches nothing
+        return "", "", None
+
+
+def _own_origin() -> tuple[str, str, int | None]:
+    # Behind a TLS proxy the app sees http; the proxy says what the browser used. A page
+    # cannot set X-Forwarded-Proto on a cross-site request without a preflight we never allow.
+    scheme = request.headers.get("X-Forwarded-Proto", request.scheme).split(",")[0].strip()
+    return _origin_of(f"{scheme}://{request.host}")

@@ -6,6 +6,7 @@ import json
 from typing import Any
 
 from quart import request
+from werkzeug.exceptions import RequestEntityTooLarge
 
 from app.errors import BadInput, TooLarge
 
@@ -16,7 +17,10 @@ async def json_body() -> Any:
     """The parsed JSON body; 400 when it is missing, not UTF-8 or not JSON."""
     if (request.content_length or 0) > MAX_JSON_BYTES:
         raise TooLarge("A JSON request must stay under 1 MB.", code="too_large")
-    raw = await request.get_data(as_text=False)
+    try:
+        raw = await request.get_data(as_text=False)
+    except RequestEntityTooLarge:  # a chunked body over the cap of app/routes/_bodies.py
+        raise TooLarge("A JSON request must stay under 1 MB.", code="too_large") from None
     if len(raw) > MAX_JSON_BYTES:
         raise TooLarge("A JSON request must stay under 1 MB.", code="too_large")
     try:

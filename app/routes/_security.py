@@ -1,8 +1,9 @@
-"""Security headers on every response: a strict CSP for pages, nosniff, no framing."""
+"""Security headers on every response: a strict CSP for pages, nosniff, no framing, and no
+caching of anything but the static files."""
 
 from __future__ import annotations
 
-from quart import Response
+from quart import Response, request
 
 CONTENT_SECURITY_POLICY = "; ".join(
     [
@@ -26,4 +27,7 @@ async def add_security_headers(response: Response) -> Response:
     response.headers.setdefault("X-Frame-Options", "DENY")
     if response.mimetype == "text/html":
         response.headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
+    if not request.path.startswith("/static/"):
+        # Pages, fragments, downloads and JSON carry lead data: no browser or proxy keeps them.
+        response.headers["Cache-Control"] = "no-store"
     return response

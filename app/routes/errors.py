@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 from html import escape
 
-from quart import Quart, render_template, request
+from quart import Quart, Response, has_request_context, render_template, request, websocket
 from quart.typing import ResponseReturnValue
 from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import TimeoutError as RedisTimeoutError
@@ -24,6 +24,9 @@ def _wants_json() -> bool:
 
 async def render_app_error(error: AppError) -> ResponseReturnValue:
     """The envelope under /api, the error page elsewhere."""
+    if not has_request_context():
+        # A WebSocket handshake (an unknown path, say): Quart answers the upgrade with this.
+        return Response(error.message, status=error.status, mimetype="text/plain")
     if _wants_json():
         return error.to_json(), error.status
     try:
@@ -73,5 +76,6 @@ def register(app: Quart) -> None:
 
     @app.errorhandler(Exception)
     async def on_unexpected(error: Exception) -> ResponseReturnValue:
-        log.exception("unexpected error on %s %s", request.method, request.path)
+        where = request if has_request_context() else websocket
+        log.exception("unexpected error on %s %s", where.method, where.path)
         return await render_app_error(AppError("Something went wrong on our side."))

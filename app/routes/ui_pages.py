@@ -109,7 +109,10 @@ def mapping_context(document: dict[str, Any], table_type: str) -> dict[str, Any]
 def files_from(form: MultiDict[str, str]) -> list[dict[str, Any]]:
     """The uploaded files a start form describes (one JSON summary per file card)."""
     files = []
-    for raw in form.getlist("file"):
+    raws = form.getlist("file")
+    if len(raws) > resources().settings.MAX_FILES_PER_SESSION:
+        raise BadInput("The form names more files than a session may keep.", code="bad_form")
+    for raw in raws:
         try:
             file = json.loads(raw)
             files.append(

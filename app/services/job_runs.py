@@ -29,8 +29,9 @@ HEARTBEAT_EVERY_SECONDS = 30
 # Any worker may claim either.
 QUEUED = "queued"
 CRASHED = "crashed"
-# How long a queued job may wait for a worker before recovery queues it again.
-QUEUED_GRACE_SECONDS = 60
+# How long a queued job may go unclaimed before recovery looks at its queue entry: one still
+# in line just gets more time; one no worker will run is queued again.
+QUEUED_GRACE_SECONDS = 20
 
 
 def lease_until(seconds: float = LEASE_SECONDS) -> datetime:

@@ -40,7 +40,6 @@ async def owned_job(res: Resources, owner: str, job_id: str) -> Job:
 async def create(res: Resources, *, owner: str, payload: Any) -> dict[str, Any]:
     """Validate a process request, store the job and queue it; answers the 202 body."""
     request = await _validated_request(res, owner, payload)
-    await quotas.check_concurrent_jobs(res, owner)
     job = Job(
         id=new_id(),
         session_id=owner,
@@ -51,6 +50,9 @@ async def create(res: Resources, *, owner: str, payload: Any) -> dict[str, Any]:
         **request,
     )
     async with res.db.begin() as db:
+        # Count and add in one step: parallel requests of a session queue up here.
+        await quotas.lock_session(db, owner)
+        await quotas.check_concurrent_jobs(db, res.settings, owner)
         db.add(job)
     try:
         await progress.set_rate(res.redis, job.id, job.rate_limit)
@@ -86,7 +88,13 @@ async def _validated_request(res: Resources, owner: str, payload: Any) -> dict[s
 
 
 async def _upload_files(res: Resources, owner: str, upload_id: Any) -> list[UploadFile]:
-    if not isinstance(upload_id, str) or not is_valid_id(upload_id):
+    if upload_id is None or upload_id == "":
+        raise Invalid(
+            "upload_id is required: the id POST /api/upload answered.", code="missing_upload_id"
+        )
+    if not isinstance(upload_id, str):
+        raise Invalid("upload_id must be a string.", code="bad_upload_id")
+    if not is_valid_id(upload_id):
         raise NotFound("That upload does not exist.", code="upload_not_found")
     async with res.db() as db:
         upload = await db.get(Upload, upload_id)

@@ -23,6 +23,7 @@ from app.errors import BadInput, Conflict, Invalid, NotFound
 from app.processing.headers import detect_mapping
 from app.resources import Resources
 from app.services import mapping_rules as rules
+from app.services import quotas
 from app.services.mapping_rules import Problem
 from app.storage.models import MappingVersion, utcnow
 
@@ -36,7 +37,6 @@ PROJECT_ROOT = Path(__file__).resolve().parents[2]
 META_KEYS = ("version", "comment")
 MAX_COMMENT_CHARS = 500
 MAX_DOCUMENT_BYTES = 1024 * 1024
-MAX_PREVIEW_HEADERS = 500
 _CACHE_SIZE = 16
 _INSERT_ATTEMPTS = 5
 _SERIALISE_WRITERS = "LOCK TABLE mapping_versions IN SHARE ROW EXCLUSIVE MODE"
@@ -148,8 +148,7 @@ async def preview(res: Resources, table_type: Any, headers: Any) -> dict[str, di
         raise Invalid('table_type must be "company" or "people".', code="invalid_table_type")
     if not isinstance(headers, list) or not all(isinstance(h, str) for h in headers):
         raise BadInput("headers must be a list of strings.", code="bad_headers")
-    if len(headers) > MAX_PREVIEW_HEADERS:
-        raise BadInput(f"Send at most {MAX_PREVIEW_HEADERS} headers.", code="bad_headers")
+    quotas.check_columns(res.settings, "The header list", len(headers))
     _, document = await current(res)
     threshold = res.settings.FUZZY_MATCH_THRESHOLD
     matches = await asyncio.to_thread(

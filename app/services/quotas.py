@@ -6,12 +6,13 @@ import asyncio
 import os
 from pathlib import Path
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, text, update
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.config import Settings
-from app.errors import OverLimit, StorageFull
+from app.errors import Invalid, OverLimit, StorageFull
 from app.resources import Resources
-from app.storage.models import ACTIVE_STATUSES, Job, UploadFile
+from app.storage.models import ACTIVE_STATUSES, Job, SessionRow, UploadFile, utcnow
 
 
 def folder_bytes(root: Path) -> int:
@@ -37,6 +38,25 @@ async def check_total_storage(res: Resources) -> None:
         )
 
 
+async def lock_session(db: AsyncSession, session_id: str) -> None:
+    """Make the rest of `db`'s transaction the only quota check of this session running.
+
+    Call it first in the transaction that checks a limit and then stores what counts against
+    it, so that parallel requests cannot all pass the check before any of them has stored.
+    PostgreSQL: a transaction-scoped advisory lock on the session. SQLite: a write as the first
+    statement takes the database's write lock (other writers wait on the busy timeout).
+    """
+    if db.get_bind().dialect.name == "postgresql":
+        await db.execute(
+            text("SELECT pg_advisory_xact_lock(hashtextextended(:key, 0))"),
+            {"key": f"quota:{session_id}"},
+        )
+    else:
+        await db.execute(
+            update(SessionRow).where(SessionRow.id == session_id).values(last_seen_at=utcnow())
+        )
+
+
 async def session_usage(res: Resources, session_id: str) -> tuple[int, int]:
     """(files kept, bytes uploaded) for one session.
 
@@ -44,13 +64,18 @@ async def session_usage(res: Resources, session_id: str) -> tuple[int, int]:
     from those files and expire with them, so they do not lock the session out of uploading.
     """
     async with res.db() as db:
-        files, used = (
-            await db.execute(
-                select(func.count(), func.coalesce(func.sum(UploadFile.size_bytes), 0)).where(
-                    UploadFile.session_id == session_id, UploadFile.deleted_at.is_(None)
-                )
+        return await session_usage_in(db, session_id)
+
+
+async def session_usage_in(db: AsyncSession, session_id: str) -> tuple[int, int]:
+    """session_usage inside a transaction the caller holds."""
+    files, used = (
+        await db.execute(
+            select(func.count(), func.coalesce(func.sum(UploadFile.size_bytes), 0)).where(
+                UploadFile.session_id == session_id, UploadFile.deleted_at.is_(None)
             )
-        ).one()
+        )
+    ).one()
     return int(files or 0), int(used or 0)
 
 
@@ -62,6 +87,15 @@ def check_file_count(settings: Settings, files: int) -> None:
         )
 
 
+def check_columns(settings: Settings, name: str, columns: int) -> None:
+    """Refuse more columns than MAX_COLUMNS: matching headers costs time for each one."""
+    if columns > settings.MAX_COLUMNS:
+        raise Invalid(
+            f"{name} has {columns} columns; at most {settings.MAX_COLUMNS} are accepted.",
+            code="too_many_columns",
+        )
+
+
 def check_session_bytes(settings: Settings, used: int) -> None:
     if used > settings.max_session_bytes:
         raise OverLimit(
@@ -70,14 +104,14 @@ def check_session_bytes(settings: Settings, used: int) -> None:
         )
 
 
-async def check_concurrent_jobs(res: Resources, session_id: str) -> None:
-    async with res.db() as db:
-        running = await db.scalar(
-            select(func.count())
-            .select_from(Job)
-            .where(Job.session_id == session_id, Job.status.in_(ACTIVE_STATUSES))
-        )
-    limit = res.settings.MAX_CONCURRENT_JOBS_PER_SESSION
+async def check_concurrent_jobs(db: AsyncSession, settings: Settings, session_id: str) -> None:
+    """Refuse one more job; call it after lock_session, in the transaction that adds the job."""
+    running = await db.scalar(
+        select(func.count())
+        .select_from(Job)
+        .where(Job.session_id == session_id, Job.status.in_(ACTIVE_STATUSES))
+    )
+    limit = settings.MAX_CONCURRENT_JOBS_PER_SESSION
     if int(running or 0) >= limit:
         raise OverLimit(
             f"A session may run at most {limit} jobs at once; wait for one to finish.",

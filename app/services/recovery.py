@@ -3,20 +3,23 @@ or fails with a message after too many tries. Runs in every worker."""
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import secrets
 from datetime import UTC, datetime
 
+from saq.job import Status
 from sqlalchemy import select, update
 
-from app.queue import enqueue_delivery, enqueue_processing, queue_entry_waiting
+from app.queue import enqueue_delivery, enqueue_processing, is_entry_in_line, queue_entry
 from app.resources import Resources
-from app.services import job_rows, job_runs
+from app.services import job_rows, job_runs, liveness
 from app.storage.models import ACTIVE_STATUSES, Job
 
 log = logging.getLogger(__name__)
 
 SWEEP_EVERY_SECONDS = 10
+SWEEP_TIMEOUT_SECONDS = 60
 MAX_RECOVERIES = 3
 GAVE_UP_MESSAGE = (
     "The job stopped unexpectedly {runs} times (a worker crashed or was stopped) and was "
@@ -25,16 +28,44 @@ GAVE_UP_MESSAGE = (
 
 
 async def recover_stalled(res: Resources) -> list[str]:
-    """Queue again every active job whose lease expired; returns their ids."""
+    """Queue again every active job whose lease expired or whose run's process is gone;
+    returns their ids."""
     now = datetime.now(UTC)
     async with res.db() as db:
-        query = select(Job).where(Job.status.in_(ACTIVE_STATUSES), Job.lease_expires_at < now)
-        stalled = list((await db.scalars(query)).all())
+        query = select(Job).where(Job.status.in_(ACTIVE_STATUSES))
+        active = list((await db.scalars(query)).all())
+    stalled = [job for job in active if _is_expired(job, now)]
+    stalled += await _abandoned(res, [job for job in active if not _is_expired(job, now)])
     recovered = []
     for job in stalled:
-        if await _take_over(res, job, now):
-            recovered.append(job.id)
+        try:
+            if await _take_over(res, job, now):
+                recovered.append(job.id)
+        except Exception:  # one job's trouble must not keep the others from recovery
+            log.warning("could not recover job %s; trying again next round", job.id, exc_info=True)
     return recovered
+
+
+def _is_expired(job: Job, now: datetime) -> bool:
+    expires = job.lease_expires_at
+    if expires is None:
+        return False
+    if expires.tzinfo is None:  # SQLite hands back naive UTC
+        expires = expires.replace(tzinfo=UTC)
+    return expires < now
+
+
+async def _abandoned(res: Resources, jobs: list[Job]) -> list[Job]:
+    """Jobs whose lease has not run out but whose run's process no longer beats."""
+    if not jobs:
+        return []
+    me = liveness.process_id()
+    if not (await liveness.alive(res.redis, [me]))[me]:
+        return []  # our own beat is missing too: Redis lost its keys; leases still decide
+    owners = {job.id: liveness.owner_process(job.lease_owner or "") for job in jobs}
+    processes = sorted({process for process in owners.values() if process})
+    is_alive = await liveness.alive(res.redis, processes)
+    return [job for job in jobs if owners[job.id] and not is_alive[owners[job.id] or ""]]
 
 
 async def _take_over(res: Resources, job: Job, now: datetime) -> bool:
@@ -60,7 +91,7 @@ async def _take_over(res: Resources, job: Job, now: datetime) -> bool:
         )
     if getattr(result, "rowcount", 0) != 1:
         return False
-    if not was_running and await queue_entry_waiting(res.queue, job.id):
+    if not was_running and await _entry_waiting(res, job.id):
         return False  # still in the queue behind other work: its lease was just extended
     if was_running and job.recoveries >= MAX_RECOVERIES:
         await job_rows.fail(res, job, GAVE_UP_MESSAGE.format(runs=job.recoveries + 1))
@@ -75,9 +106,27 @@ async def _take_over(res: Resources, job: Job, now: datetime) -> bool:
     return True
 
 
+async def _entry_waiting(res: Resources, job_id: str) -> bool:
+    """The job's newest queue entry is still in line for a worker.
+
+    Only an entry waiting in the queue's list counts. One that a worker took would have
+    claimed the lease within moments; an active one whose lease is still "queued" after the
+    grace was taken by a worker that died (SAQ clears those only in its hourly sweep), and one
+    that says "queued" but is in no list was handed to a connection nobody reads. Trusting
+    either kept jobs waiting for ever.
+    """
+    entry = await queue_entry(res.queue, job_id)
+    if entry is None or entry.status != Status.QUEUED:
+        return False
+    return await is_entry_in_line(res.queue, entry)
+
+
 async def sweep_quietly(res: Resources) -> None:
     """One round of the recovery loop a worker runs beside its jobs."""
     try:
-        await recover_stalled(res)
+        # A round that hangs (a connection that never answers) must not end recovery: the
+        # loop only goes on once the round returns.
+        async with asyncio.timeout(SWEEP_TIMEOUT_SECONDS):
+            await recover_stalled(res)
     except Exception:  # Redis or the database away for a moment: try again next round
         log.warning("recovery sweep failed", exc_info=True)

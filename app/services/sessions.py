@@ -25,11 +25,17 @@ def new_session_id() -> str:
     return new_id()
 
 
-async def touch(res: Resources, session_id: str) -> None:
-    """Record activity: create the session if new, refresh its TTL in Redis and the database."""
+async def touch(res: Resources, session_id: str, *, is_storing: bool = True) -> None:
+    """Record activity: refresh the session's TTL in Redis and the database.
+
+    A new session is stored only when `is_storing` (the request changes something); a read
+    of a session that was never stored leaves no trace.
+    """
     ttl = int(res.settings.SESSION_TTL_HOURS * 3600)
     now = datetime.now(UTC)
     key = redis_key(session_id)
+    if not is_storing and not await res.redis.exists(key):
+        return
     async with res.redis.pipeline(transaction=True) as pipe:
         pipe.hsetnx(key, "created_at", now.isoformat())
         pipe.hset(key, "last_activity", now.isoformat())
@@ -80,7 +86,9 @@ async def describe(res: Resources, session_id: str) -> dict[str, Any]:
     ttl = await res.redis.ttl(redis_key(session_id))
     now = datetime.now(UTC)
     created_at = info.get("created_at") or now.isoformat()
-    expires_at = now + timedelta(seconds=max(ttl, 0))
+    # A session never stored (it only read so far) would live a whole TTL once it stores.
+    full_ttl = int(res.settings.SESSION_TTL_HOURS * 3600)
+    expires_at = now + timedelta(seconds=ttl if ttl > 0 else full_ttl)
     used = await asyncio.to_thread(folder_bytes, res.paths.session_dir(session_id))
     return {
         "session_id": session_id,

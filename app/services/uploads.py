@@ -10,10 +10,18 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import func, select
+from werkzeug.exceptions import RequestEntityTooLarge
 from werkzeug.http import parse_options_header
-from werkzeug.sansio.multipart import Data, Epilogue, Field, File, MultipartDecoder, NeedData
+from werkzeug.sansio.multipart import (
+    Data,
+    Field,
+    File,
+    MultipartDecoder,
+    NeedData,
+    State,
+)
 
-from app.errors import BadInput, NotCsv, NotFound, TooLarge
+from app.errors import BadInput, Invalid, NotCsv, NotFound, TooLarge
 from app.processing import errors as processing_errors
 from app.processing import headers as header_matching
 from app.processing import io as csv_io
@@ -24,7 +32,16 @@ from app.storage.paths import is_valid_id, new_id
 
 TABLE_TYPES = ("company", "people")
 _MAX_FIELD_BYTES = 1024
-_OTHER_TEXT_EXTENSIONS = {"txt", "tsv"}
+# Form fields the upload reads; any other field is skipped, so names cannot pile up.
+_FORM_FIELDS = ("table_type", "upload_id")
+# Multipart framing a request may carry beyond its files' bytes (boundaries, part headers,
+# preamble, epilogue): every byte of the body counts against files + this allowance.
+FRAMING_BYTES = 1024 * 1024
+# The decoder holds at most this much undecoded text (a part's headers, the preamble); it is
+# fed in slices so one large chunk from the network never lands in it whole.
+_DECODER_BUFFER_BYTES = 256 * 1024
+_FEED_BYTES = 64 * 1024
+_EXTRA_PARTS = 8
 
 
 @dataclass
@@ -73,7 +90,14 @@ def _boundary(content_type: str | None) -> bytes:
     mimetype, options = parse_options_header(content_type or "")
     if mimetype != "multipart/form-data" or not options.get("boundary"):
         raise BadInput("Send the files as multipart/form-data.", code="not_multipart")
-    return options["boundary"].encode("latin-1")
+    try:
+        boundary = options["boundary"].encode("ascii")
+    except UnicodeEncodeError:  # e.g. boundary*=UTF-8''%E2%82%AC, decoded by RFC 2231
+        boundary = b""
+    # RFC 2046: 1 to 70 characters; the decoder's search window relies on a short one.
+    if not 0 < len(boundary) <= 70:
+        raise BadInput("The multipart boundary is not valid.", code="bad_multipart")
+    return boundary
 
 
 async def _stream_parts(
@@ -84,23 +108,51 @@ async def _stream_parts(
     form: _Form,
     used_bytes: int,
 ) -> None:
-    # Limits are counted per part by _PartSink; the decoder only buffers one chunk at a time.
-    decoder = MultipartDecoder(boundary)
+    settings = res.settings
+    decoder = MultipartDecoder(
+        boundary,
+        max_form_memory_size=_DECODER_BUFFER_BYTES,
+        max_parts=settings.MAX_FILES_PER_SESSION + _EXTRA_PARTS,
+    )
     sink = _PartSink(res, owner, form, used_bytes)
+    # The files may take what the session has left; the framing gets a fixed allowance.
+    budget = max(settings.max_session_bytes - used_bytes, 0) + FRAMING_BYTES
+    received = 0
     try:
         async for chunk in body:
-            decoder.receive_data(chunk)
+            received += len(chunk)
+            if received > budget:
+                raise TooLarge(
+                    "The upload is larger than this session may still store.",
+                    code="request_too_large",
+                )
+            for start in range(0, len(chunk), _FEED_BYTES):
+                if _is_closed(decoder):
+                    break  # bytes after the closing boundary: counted above, never kept
+                decoder.receive_data(chunk[start : start + _FEED_BYTES])
+                sink.consume(decoder)
+        if not _is_closed(decoder):
+            decoder.receive_data(None)
             sink.consume(decoder)
-        decoder.receive_data(None)
-        sink.consume(decoder)
+    except RequestEntityTooLarge:
+        raise TooLarge(
+            "The upload's part headers or the number of its parts are too large.",
+            code="request_too_large",
+        ) from None
     except ValueError:
         raise BadInput(
             "The upload is not valid multipart/form-data.", code="bad_multipart"
         ) from None
     finally:
         sink.close()
-    if not sink.is_complete:
+    if not _is_closed(decoder):
         raise BadInput("The upload ended before it was complete.", code="incomplete_upload")
+
+
+def _is_closed(decoder: MultipartDecoder) -> bool:
+    """The closing boundary has been read: what follows is an epilogue, ignored as browsers
+    expect (and never buffered)."""
+    return decoder.state in (State.EPILOGUE, State.COMPLETE)
 
 
 class _PartSink:
@@ -113,24 +165,19 @@ class _PartSink:
         self.handle: Any = None
         self.field_name: str | None = None
         self.field_value = bytearray()
-        self.is_complete = False
 
     def consume(self, decoder: MultipartDecoder) -> None:
-        if self.is_complete:
-            return  # bytes after the closing boundary are ignored, as browsers expect
         event = decoder.next_event()
         while not isinstance(event, NeedData):
             if isinstance(event, File) and event.name == "files":
                 self._open_file(event.filename)
             elif isinstance(event, Field | File):
-                self.field_name, self.field_value = event.name, bytearray()
+                is_known = event.name in _FORM_FIELDS and isinstance(event, Field)
+                self.field_name, self.field_value = (event.name if is_known else None), bytearray()
             elif isinstance(event, Data):
                 self._write(event.data)
                 if not event.more_data:
                     self._end_part()
-            elif isinstance(event, Epilogue):
-                self.is_complete = True
-                return
             event = decoder.next_event()
 
     def _open_file(self, filename: str | None) -> None:
@@ -177,33 +224,40 @@ class _PartSink:
 
 
 def _check_extension(res: Resources, name: str) -> None:
-    if "." not in name:
-        return
-    extension = name.rsplit(".", 1)[1].lower()
-    allowed = {ext.lower() for ext in res.settings.ALLOWED_EXTENSIONS} | _OTHER_TEXT_EXTENSIONS
+    """ALLOWED_EXTENSIONS decides; a name without an extension is not one of them."""
+    extension = name.rsplit(".", 1)[1].lower() if "." in name else ""
+    allowed = {ext.lower().lstrip(".") for ext in res.settings.ALLOWED_EXTENSIONS}
     if extension not in allowed:
-        raise NotCsv(f"{name} is not a CSV file (.{extension}).", code="not_csv")
+        shown = f".{extension}" if extension else "no extension"
+        raise NotCsv(f"{name} is not a CSV file ({shown}).", code="not_csv")
 
 
 async def _register(res: Resources, owner: str, form: _Form) -> dict[str, Any]:
-    sniffs = list(await asyncio.gather(*(_sniff(part) for part in form.parts)))
+    sniffs = list(await asyncio.gather(*(_sniff(res, part) for part in form.parts)))
     table_type = form.fields.get("table_type") or None
     if table_type is not None and table_type not in TABLE_TYPES:
         raise BadInput("table_type must be company or people.", code="bad_table_type")
     version, document = await mappings.current(res)
     if table_type is None:
         all_headers = [header for sniff in sniffs for header in sniff.headers]
-        table_type = header_matching.detect_table_type(all_headers, document)
-    upload_id = await _upload_for(res, owner, form.fields.get("upload_id"), table_type)
-    files = []
+        # Fuzzy matching is CPU work: off the event loop, so other requests go on.
+        table_type = await asyncio.to_thread(
+            header_matching.detect_table_type, all_headers, document
+        )
+    files = [
+        await asyncio.to_thread(_describe, part, sniff, document, table_type, res)
+        for part, sniff in zip(form.parts, sniffs, strict=True)
+    ]
     async with res.db.begin() as db:
+        # Check and reservation in one step: parallel uploads of a session queue up here.
+        await quotas.lock_session(db, owner)
+        files_kept, bytes_kept = await quotas.session_usage_in(db, owner)
+        quotas.check_file_count(res.settings, files_kept + len(form.parts))
+        quotas.check_session_bytes(res.settings, bytes_kept + sum(p.size for p in form.parts))
+        upload_id = await _upload_for(db, owner, form.fields.get("upload_id"), table_type)
         position = await _next_position(db, upload_id)
         for offset, (part, sniff) in enumerate(zip(form.parts, sniffs, strict=True)):
             db.add(_file_row(owner, upload_id, position + offset, part, sniff))
-            files.append(_describe(part, sniff, document, table_type, res))
-        upload = await db.get(Upload, upload_id)
-        assert upload is not None
-        upload.table_type = table_type
     return {
         "status": "success",
         "upload_id": upload_id,
@@ -213,27 +267,32 @@ async def _register(res: Resources, owner: str, form: _Form) -> dict[str, Any]:
     }
 
 
-async def _sniff(part: _StoredPart) -> csv_io.FileSniff:
+async def _sniff(res: Resources, part: _StoredPart) -> csv_io.FileSniff:
     try:
-        return await asyncio.to_thread(csv_io.sniff_file, part.path)
+        sniff = await asyncio.to_thread(csv_io.sniff_file, part.path)
     except processing_errors.EmptyFile as exc:
         raise BadInput(f"{part.display_name}: {exc}", code="empty_file") from None
     except processing_errors.NoHeaderRow as exc:
         raise BadInput(f"{part.display_name}: {exc}", code="no_header_row") from None
+    except processing_errors.CellTooLong as exc:
+        raise Invalid(f"{part.display_name}: {exc}", code="cell_too_long") from None
     except processing_errors.ProcessingError as exc:
         raise NotCsv(f"{part.display_name}: {exc}", code="not_csv") from None
+    quotas.check_columns(res.settings, part.display_name, len(sniff.headers))
+    return sniff
 
 
-async def _upload_for(res: Resources, owner: str, upload_id: str | None, table_type: str) -> str:
-    async with res.db.begin() as db:
-        if upload_id:
-            upload = await db.get(Upload, upload_id) if is_valid_id(upload_id) else None
-            if upload is None or upload.session_id != owner:
-                raise NotFound("That upload does not exist.", code="upload_not_found")
-            return upload.id
-        upload = Upload(id=new_id(), session_id=owner, table_type=table_type)
-        db.add(upload)
-        return upload.id
+async def _upload_for(db: Any, owner: str, upload_id: str | None, table_type: str) -> str:
+    if upload_id:
+        upload = await db.get(Upload, upload_id) if is_valid_id(upload_id) else None
+        if upload is None or upload.session_id != owner:
+            raise NotFound("That upload does not exist.", code="upload_not_found")
+        upload.table_type = table_type
+        return str(upload.id)
+    upload = Upload(id=new_id(), session_id=owner, table_type=table_type)
+    db.add(upload)
+    await db.flush()
+    return str(upload.id)
 
 
 async def _next_position(db: Any, upload_id: str) -> int:

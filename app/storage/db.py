@@ -12,9 +12,10 @@ from sqlalchemy.ext.asyncio import (
     create_async_engine,
 )
 
-# Long enough that a writer waiting on another process's transaction never surfaces
-# "database is locked" to a user under normal load.
-SQLITE_BUSY_TIMEOUT_MS = 30_000
+# Long enough that a writer waiting on another process's short transaction never surfaces
+# "database is locked" under normal load; short enough that while something holds the write
+# lock for long (a backup, a stuck process) a request answers 503 in seconds, not minutes.
+SQLITE_BUSY_TIMEOUT_MS = 5_000
 # `serve` runs web requests, job runs, lease renewals and delivery saves on one engine.
 POOL_SIZE = 10
 POOL_OVERFLOW = 20
