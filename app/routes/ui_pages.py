@@ -152,8 +152,7 @@ async def upload() -> ResponseReturnValue:
 async def remap() -> ResponseReturnValue:
     form = await request.form
     table_type, files = form.get("table_type", ""), files_from(form)
-    for file in files:
-        file["mapping"] = await mappings.preview(resources(), table_type, file["columns"])
+    await uploads.remap(resources(), session_id(), table_type, files)
     _version, document = await mappings.current(resources())
     answer = {"upload_id": form.get("upload_id", ""), "table_type": table_type, "files": files}
     return await render_template(

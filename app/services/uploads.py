@@ -343,3 +343,38 @@ def _describe(
         "header_row": {"line": sniff.header_line, "reason": sniff.header_reason},
         "mapping": {header: match.to_json() for header, match in matches.items()},
     }
+
+
+async def remap(res: Resources, owner: str, table_type: str, files: list[dict[str, Any]]) -> None:
+    """Each described file's mapping again, for another table type: from the stored file's
+    own values where the session owns it (values decide as at upload), else from its headers."""
+    if table_type not in TABLE_TYPES:  # refused as a preview refuses it
+        await mappings.preview(res, table_type, [])
+    ids = [str(f["file_id"]) for f in files if is_valid_id(str(f["file_id"]))]
+    async with res.db.begin() as db:
+        query = select(UploadFile).where(UploadFile.id.in_(ids), UploadFile.session_id == owner)
+        owned = {row.id: row for row in await db.scalars(query)}
+    _, document = await mappings.current(res)
+    threshold = res.settings.FUZZY_MATCH_THRESHOLD
+    for file in files:
+        row = owned.get(str(file["file_id"]))
+        if row is None:
+            file["mapping"] = await mappings.preview(res, table_type, file["columns"])
+            continue
+        path = res.paths.upload_file(owner, row.stored_name)
+        try:
+            file["mapping"] = await asyncio.to_thread(
+                _mapping_of, path, document, table_type, threshold
+            )
+        except (OSError, processing_errors.ProcessingError):  # gone or unreadable now
+            file["mapping"] = await mappings.preview(res, table_type, file["columns"])
+
+
+def _mapping_of(
+    path: Path, document: dict[str, Any], table_type: str, threshold: int
+) -> dict[str, dict[str, Any]]:
+    sniff = csv_io.sniff_file(path)
+    matches = header_matching.detect_mapping(
+        sniff.headers, document, table_type, threshold=threshold, samples=sniff.samples
+    )
+    return {header: match.to_json() for header, match in matches.items()}

@@ -198,6 +198,22 @@ async def test_changing_the_type_maps_the_columns_again(client) -> None:
     assert website.css_first("option[selected]").attributes["value"] == "Company Domain"
 
 
+async def test_changing_the_type_lets_the_values_decide_again(client) -> None:
+    # "Reach" names no field; its values are e-mail addresses, in either table type's eyes
+    csv = "Name,Reach\nAda Lovelace,ada@example.org\nAlan Turing,alan@example.org\n"
+    tree = parse(await (await upload(client, ("reach.csv", csv.encode()))).get_data())
+    reach = select_named(tree, "Field for column Reach of reach.csv")
+    assert reach.css_first("option[selected]").attributes["value"] == "Email"
+    for table_type, expected in (("company", ""), ("people", "Email")):
+        pairs = [(n, v) for n, v in form_of(tree) if n != "table_type"]
+        pairs.append(("table_type", table_type))
+        response = await post_form(client, "/uploads/remap", pairs, **HTMX)
+        assert response.status_code == 200
+        remapped = parse(await response.get_data())
+        chosen = select_named(remapped, "Field for column Reach of reach.csv")
+        assert chosen.css_first("option[selected]").attributes["value"] == expected
+
+
 async def test_starting_sends_the_changed_columns_and_opens_the_job(client, resources) -> None:
     tree = parse(await (await upload(client, ("a.csv", PEOPLE.encode()))).get_data())
     company = select_named(tree, "Field for column Company of a.csv").attributes["name"]
