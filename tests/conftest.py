@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
 import secrets
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from redis import Redis as SyncRedis
@@ -126,3 +128,17 @@ async def worker(resources: Resources) -> AsyncIterator[object]:
     yield saq_worker
     stop.set()
     await task
+
+
+@pytest.fixture
+async def app_for(migrated: Settings) -> AsyncIterator[Any]:
+    """Test apps with some settings changed, on the test's database and Redis: call it with
+    the changes (e.g. app_for(MAX_COLUMNS=10)); everything it opened closes after the test."""
+    async with contextlib.AsyncExitStack() as stack:
+
+        async def make(**changes: Any) -> Any:
+            settings = migrated.model_copy(update=changes)
+            res = await stack.enter_async_context(open_resources(settings))
+            return await stack.enter_async_context(create_app(settings, resources=res).test_app())
+
+        yield make

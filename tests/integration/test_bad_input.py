@@ -3,16 +3,12 @@
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 from typing import Any
 
 import pytest
 from quart.testing import WebsocketResponseError
 
-from app import create_app
-from app.config import Settings
-from app.resources import open_resources
 from tests.integration.test_jobs_api import upload
 
 
@@ -58,19 +54,13 @@ async def test_process_without_upload_id_is_a_422_naming_the_field(client) -> No
 
 
 @pytest.fixture
-async def client_for(migrated: Settings):  # type: ignore[no-untyped-def]
-    """A client of the app with some settings changed, on the test's database and Redis."""
-    async with contextlib.AsyncExitStack() as stack:
+def client_for(app_for: Any) -> Any:
+    """Clients of the app with some settings changed."""
 
-        async def make(**changes: Any) -> Any:
-            settings = migrated.model_copy(update=changes)
-            res = await stack.enter_async_context(open_resources(settings))
-            test_app = await stack.enter_async_context(
-                create_app(settings, resources=res).test_app()
-            )
-            return test_app.test_client()
+    async def make(**changes: Any) -> Any:
+        return (await app_for(**changes)).test_client()
 
-        yield make
+    return make
 
 
 @pytest.mark.parametrize(

@@ -4,7 +4,6 @@ write-locked database."""
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import sqlite3
 import stat
 import threading
@@ -16,9 +15,7 @@ import httpx
 import pytest
 from sqlalchemy import func, select
 
-from app import create_app
 from app.config import Settings
-from app.resources import open_resources
 from app.storage.models import SessionRow
 from tests.conftest import POSTGRES_URL
 from tests.integration.test_jobs_api import PEOPLE_A, upload
@@ -31,19 +28,9 @@ MAPPING_PUT = "/api/config/mappings"
 
 
 @pytest.fixture
-async def client_for(migrated: Settings):  # type: ignore[no-untyped-def]
-    """Clients of the app with some settings changed, on the test's database and Redis."""
-    async with contextlib.AsyncExitStack() as stack:
-
-        async def make(**changes: Any) -> Any:
-            settings = migrated.model_copy(update=changes)
-            res = await stack.enter_async_context(open_resources(settings))
-            test_app = await stack.enter_async_context(
-                create_app(settings, resources=res).test_app()
-            )
-            return test_app
-
-        yield make
+def client_for(app_for: Any) -> Any:
+    """Test apps with some settings changed (the shared app_for fixture)."""
+    return app_for
 
 
 async def is_admin(client: Any) -> bool:
