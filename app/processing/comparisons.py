@@ -275,6 +275,69 @@ def company_levels(features: Features, a: IntArray, b: IntArray) -> npt.NDArray[
 
 # Priors: m (among matches) and u (among pairs of different entities) per level; the job's
 # own rows refine them. Identifiers are almost never shared by two entities (u ~ 1e-6).
+
+
+def _phone(m_exact: float, holders: tuple[str, ...]) -> Comparison:
+    return Comparison(
+        "phone",
+        "phone",
+        ("exact", "different"),
+        m=(m_exact, 1 - m_exact),
+        u=(1e-5, 0.99999),
+        compute=phone_levels,
+        term_frequency=True,
+        holders=holders,
+    )
+
+
+def _linkedin(m_exact: float) -> Comparison:
+    return Comparison(
+        "LinkedIn",
+        "linkedin",
+        ("exact", "different"),
+        m=(m_exact, 1 - m_exact),
+        u=(1e-6, 0.999999),
+        compute=exact_levels("linkedin"),
+    )
+
+
+def _address(holders: tuple[str, ...], m_city: tuple[float, float, float]) -> list[Comparison]:
+    """Street, postal code and city: the same comparisons for people and companies."""
+    return [
+        Comparison(
+            "street",
+            "street",
+            ("exact", "close", "different number", "different"),
+            m=(0.7, 0.2, 0.03, 0.07),
+            u=(1e-4, 0.002, 0.2, 0.7979),
+            compute=street_levels,
+            term_frequency=True,
+            holders=holders,
+        ),
+        Comparison(
+            "postal code",
+            "postal",
+            ("exact", "different"),
+            m=(0.9, 0.1),
+            u=(0.01, 0.99),
+            compute=exact_levels("postal"),
+            term_frequency=True,
+            holders=holders,
+        ),
+        Comparison(
+            "city",
+            "city",
+            ("exact", "close", "different"),
+            m=m_city,
+            u=(0.02, 0.01, 0.97),
+            compute=fuzzy_levels("city", 85),
+            term_frequency=True,
+            holders=holders,
+        ),
+    ]
+
+
+_PERSON = ("surname", "given")
 PEOPLE = (
     Comparison(
         "given name",
@@ -283,9 +346,9 @@ PEOPLE = (
         m=(0.86, 0.03, 0.08, 0.03),
         u=(0.01, 0.004, 0.01, 0.976),
         compute=given_name_levels,
-        first=True,
         term_frequency=True,
         holders=("surname",),
+        first=True,
     ),
     Comparison(
         "surname",
@@ -294,9 +357,9 @@ PEOPLE = (
         m=(0.88, 0.07, 0.02, 0.03),
         u=(0.002, 0.002, 0.01, 0.986),
         compute=fuzzy_levels("surname", 88, near=75),
-        first=True,
         term_frequency=True,
         holders=("given",),
+        first=True,
     ),
     Comparison(
         "e-mail",
@@ -306,56 +369,11 @@ PEOPLE = (
         u=(1e-6, 0.0005, 0.02, 0.979499),
         compute=email_levels,
         term_frequency=True,
-        holders=("surname", "given"),
+        holders=_PERSON,
     ),
-    Comparison(
-        "phone",
-        "phone",
-        ("exact", "different"),
-        m=(0.7, 0.3),
-        u=(1e-5, 0.99999),
-        compute=phone_levels,
-        term_frequency=True,
-        holders=("surname", "given"),
-    ),
-    Comparison(
-        "LinkedIn",
-        "linkedin",
-        ("exact", "different"),
-        m=(0.97, 0.03),
-        u=(1e-6, 0.999999),
-        compute=exact_levels("linkedin"),
-    ),
-    Comparison(
-        "street",
-        "street",
-        ("exact", "close", "different number", "different"),
-        m=(0.7, 0.2, 0.03, 0.07),
-        u=(1e-4, 0.002, 0.2, 0.7979),
-        compute=street_levels,
-        term_frequency=True,
-        holders=("surname", "given"),
-    ),
-    Comparison(
-        "postal code",
-        "postal",
-        ("exact", "different"),
-        m=(0.9, 0.1),
-        u=(0.01, 0.99),
-        compute=exact_levels("postal"),
-        term_frequency=True,
-        holders=("surname", "given"),
-    ),
-    Comparison(
-        "city",
-        "city",
-        ("exact", "close", "different"),
-        m=(0.85, 0.08, 0.07),
-        u=(0.02, 0.01, 0.97),
-        compute=fuzzy_levels("city", 85),
-        term_frequency=True,
-        holders=("surname", "given"),
-    ),
+    _phone(0.7, _PERSON),
+    _linkedin(0.97),
+    *_address(_PERSON, (0.85, 0.08, 0.07)),
     Comparison(
         "company",
         "company",
@@ -364,7 +382,7 @@ PEOPLE = (
         u=(0.01, 0.01, 0.98),
         compute=company_levels,
         term_frequency=True,
-        holders=("surname", "given"),
+        holders=_PERSON,
         also=("company_domain",),
     ),
     Comparison(
@@ -377,6 +395,7 @@ PEOPLE = (
     ),
 )
 
+_SITE = ("site",)
 COMPANY = (
     Comparison(
         "name",
@@ -385,9 +404,9 @@ COMPANY = (
         m=(0.7, 0.08, 0.1, 0.08, 0.04),
         u=(3e-6, 5e-7, 0.001, 0.01, 0.9889965),
         compute=company_name_levels,
-        first=True,
         term_frequency=True,
         holders=("phone", "street", "domain"),
+        first=True,
     ),
     Comparison(
         "branch",
@@ -405,56 +424,11 @@ COMPANY = (
         u=(1e-5, 0.99999),
         compute=exact_levels("domain"),
         term_frequency=True,
-        holders=("site",),
+        holders=_SITE,
     ),
-    Comparison(
-        "LinkedIn",
-        "linkedin",
-        ("exact", "different"),
-        m=(0.95, 0.05),
-        u=(1e-6, 0.999999),
-        compute=exact_levels("linkedin"),
-    ),
-    Comparison(
-        "phone",
-        "phone",
-        ("exact", "different"),
-        m=(0.75, 0.25),
-        u=(1e-5, 0.99999),
-        compute=phone_levels,
-        term_frequency=True,
-        holders=("site",),
-    ),
-    Comparison(
-        "street",
-        "street",
-        ("exact", "close", "different number", "different"),
-        m=(0.7, 0.2, 0.03, 0.07),
-        u=(1e-4, 0.002, 0.2, 0.7979),
-        compute=street_levels,
-        term_frequency=True,
-        holders=("site",),
-    ),
-    Comparison(
-        "postal code",
-        "postal",
-        ("exact", "different"),
-        m=(0.9, 0.1),
-        u=(0.01, 0.99),
-        compute=exact_levels("postal"),
-        term_frequency=True,
-        holders=("site",),
-    ),
-    Comparison(
-        "city",
-        "city",
-        ("exact", "close", "different"),
-        m=(0.88, 0.06, 0.06),
-        u=(0.02, 0.01, 0.97),
-        compute=fuzzy_levels("city", 85),
-        term_frequency=True,
-        holders=("site",),
-    ),
+    _linkedin(0.95),
+    _phone(0.75, _SITE),
+    *_address(_SITE, (0.88, 0.06, 0.06)),
 )
 
 
