@@ -110,6 +110,15 @@ def by_distinct(fn: Callable[[pa.Array], pa.Array]) -> Callable[[Column], pa.Arr
     return run
 
 
+def by_distinct_pair(
+    fn: Callable[[pa.Array], tuple[pa.Array, pa.Array]], column: Column
+) -> tuple[pa.Array, pa.Array]:
+    """A step with two results (a name's given and surname parts) run once per distinct value."""
+    encoded = pc.dictionary_encode(as_array(column))
+    first, second = fn(encoded.dictionary)
+    return first.take(encoded.indices), second.take(encoded.indices)
+
+
 def lower(column: Column) -> pa.Array:
     """Lowercase; the ASCII kernel is forty times faster, so only non-ASCII values take utf8."""
     array = as_array(column)

@@ -51,7 +51,7 @@ COMPANY_PASSES = (
     Pass(("phone",), "name", 8),
     Pass(("street",), "name", 8),
     Pass(("postal", "street_number"), "name", 8),
-    Pass(("city", "first word"), "name", 8),
+    Pass(("city", "first_word"), "name", 8),
     Pass((), "name", 4),
     Pass((), "reversed name", 4),
 )
@@ -78,15 +78,10 @@ def _derived(features: Features) -> dict[str, Callable[[], pa.Array | None]]:
         name = full_name()
         return None if name is None else pc.utf8_reverse(name)
 
-    def first_word() -> pa.Array | None:
-        name = features.get("name")
-        return None if name is None else pc.replace_substring_regex(name, " .*$", "")
-
     return {
         "initial": given_initial,
         "full name": full_name,
         "reversed name": reversed_name,
-        "first word": first_word,
     }
 
 

@@ -141,9 +141,8 @@ def company_name_levels(features: Features, a: IntArray, b: IntArray) -> npt.NDA
         branches = features.codes("branch")
         same_branch = branches[x] == branches[y]  # "Clinic I" and "Clinic II" are no typo
         # a name's first word is what tells it apart: "Acme Labs" and "Acne Labs" differ there
-        first = pc.utf8_slice_codeunits(pc.replace_substring_regex(column, " .*$", ""), 0, 32)
-        first_codes = pc.fill_null(pc.dictionary_encode(first).indices, -1).to_numpy()
-        same_first = first_codes[x] == first_codes[y]
+        first_words = features.codes("first_word")
+        same_first = first_words[x] == first_words[y]
         typo = np.flatnonzero((edits <= 2) & (shorter >= 12) & same_branch & same_first)
         if len(typo):
             left, right = _strings(column, x[typo]), _strings(column, y[typo])

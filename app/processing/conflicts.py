@@ -112,15 +112,11 @@ class Conflicts:
             self._given_names.pop(a, None)
             self._given_names.pop(b, None)
             self._given_names[root] = names
-        sa, sb = self._held.pop(a, None) or self._of_new(a), self._held.pop(b, None)
-        sb = sb if sb is not None else self._of_new(b)
+        sa, sb = self._of(a), self._of(b)
+        self._held.pop(a)
+        self._held.pop(b)
         merged = dict(sa)
         for name, held in sb.items():
             if name not in merged or held[0] < merged[name][0]:
                 merged[name] = held
         self._held[root] = merged
-
-    def _of_new(self, root: int) -> _Held:
-        found = self._of(root)
-        self._held.pop(root, None)
-        return found

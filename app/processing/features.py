@@ -14,7 +14,7 @@ import pyarrow.compute as pc
 
 from app.processing import fields as f
 from app.processing import variants as v
-from app.processing.arrays import as_array, by_distinct, empty_to_null
+from app.processing.arrays import as_array, by_distinct, by_distinct_pair, empty_to_null
 from app.processing.domains import clean_domains, clean_linkedin, is_valid_domain, linkedin_slug
 
 IntArray = npt.NDArray[np.int64]
@@ -95,13 +95,6 @@ def build_features(
     return Features(table_type, columns, table.num_rows)
 
 
-def by_distinct_pair(fn: Any, column: pa.Array) -> tuple[pa.Array, pa.Array]:
-    """A two-result step run once per distinct value."""
-    encoded = pc.dictionary_encode(as_array(column))
-    first, second = fn(encoded.dictionary)
-    return first.take(encoded.indices), second.take(encoded.indices)
-
-
 def _city(location: pa.Array) -> pa.Array:
     """The city of a location ("Austin, TX, United States" -> "austin")."""
     first = pc.replace_substring_regex(location, ",.*$", "")
@@ -113,6 +106,8 @@ def _company_features(out: dict[str, pa.Array | None], col: Any, is_clean: bool)
     if name is not None:
         core, branch = by_distinct_pair(v.company_parts, name)
         out["name"], out["branch"] = core, branch
+        # what tells a name apart first: blocks by it, and typos must keep it
+        out["first_word"] = pc.replace_substring_regex(core, " .*$", "")
         # the site: the name with its branch ("clinic ii"), what a listing names
         with_branch = pc.binary_join_element_wise(core, pc.fill_null(branch, ""), " ")
         out["site"] = pc.utf8_trim(pc.coalesce(with_branch, core), " ")

@@ -25,6 +25,7 @@ from app.processing.arrays import (
 )
 from app.processing.domains import clean_domains, clean_linkedin, cleaning_prefixes, linkedin_slug
 from app.processing.names import split_full_names, title_case_names
+from app.processing.values import PLACEHOLDERS
 
 _INVISIBLE = r"[\x{200b}\x{200c}\x{200d}\x{2060}\x{feff}\x{00ad}]"
 _SPACES = (
@@ -48,30 +49,6 @@ COUNTS = (
     "placeholders_cleared",
 )
 _WORKERS = 2
-# What people type into a cell that has no value. Never a domain, an e-mail or a name: they
-# become empty. ("NA" stays: it is also a surname and a region.)
-PLACEHOLDERS = frozenset(
-    [
-        "n/a",
-        "n.a.",
-        "#n/a",
-        "none",
-        "null",
-        "-",
-        "--",
-        "---",
-        "\u2014",
-        "\u2013",
-        "?",
-        "??",
-        "unknown",
-        "not available",
-        "not provided",
-        "(blank)",
-        "(none)",
-        "tbd",
-    ]
-)
 _PLACEHOLDER_CHARS = max(len(p) for p in PLACEHOLDERS)
 _PLACEHOLDER_FIRST_BYTES = np.frombuffer(
     bytes(sorted({b for p in PLACEHOLDERS for b in {p.encode()[0], p.upper().encode()[0]}}))

@@ -54,8 +54,32 @@ _STREET = re.compile(
 )
 _HOME_PAGE = re.compile(r"^(?:https?://)?[^/?#\s]+/?$", re.IGNORECASE)
 _DOMINANT_SHARE = 0.6
-_PLACEHOLDERS = pa.array(["n/a", "n.a.", "#n/a", "none", "null", "-", "--", "?", "unknown"])
 _SAMPLE = 200
+# What people type into a cell that has no value. Never a domain, an e-mail or a name: they
+# become empty. ("NA" stays: it is also a surname and a region.)
+PLACEHOLDERS = frozenset(
+    [
+        "n/a",
+        "n.a.",
+        "#n/a",
+        "none",
+        "null",
+        "-",
+        "--",
+        "---",
+        "\u2014",
+        "\u2013",
+        "?",
+        "??",
+        "unknown",
+        "not available",
+        "not provided",
+        "(blank)",
+        "(none)",
+        "tbd",
+    ]
+)
+_PLACEHOLDER_VALUES = pa.array(sorted(PLACEHOLDERS))
 KINDS = (
     "email",
     "linkedin_person",
@@ -125,7 +149,9 @@ def value_samples(
         column = head.column(header)
         trimmed = pc.utf8_lower(pc.utf8_trim_whitespace(column))
         # a placeholder (N/A, -) is no value: it is emptied later and says nothing now
-        real = pc.and_(pc.not_equal(trimmed, ""), pc.invert(pc.is_in(trimmed, _PLACEHOLDERS)))
+        real = pc.and_(
+            pc.not_equal(trimmed, ""), pc.invert(pc.is_in(trimmed, pa.array(sorted(PLACEHOLDERS))))
+        )
         out[header] = column.filter(pc.fill_null(real, False)).slice(0, _SAMPLE).to_pylist()
     return out
 

@@ -22,7 +22,14 @@ from nameparser.config import CONSTANTS as NAME_CONSTANTS
 from rapidfuzz import fuzz
 from rapidfuzz.distance import JaroWinkler
 
-from app.processing.arrays import Column, as_array, by_distinct, empty_to_null, map_values
+from app.processing.arrays import (
+    Column,
+    as_array,
+    by_distinct,
+    by_distinct_pair,
+    empty_to_null,
+    map_values,
+)
 from app.processing.names import PARTICLES
 
 _NULL = pa.scalar(None, pa.string())
@@ -318,10 +325,7 @@ def person_name_parts(
     given = by_distinct(_person_words)(first) if first is not None else nulls
     surname = by_distinct(_person_words)(last) if last is not None else nulls
     if full is not None:
-        encoded = pc.dictionary_encode(as_array(full))
-        split_given, split_surname = _split_full(encoded.dictionary)
-        from_full_given = split_given.take(encoded.indices)
-        from_full_surname = split_surname.take(encoded.indices)
+        from_full_given, from_full_surname = by_distinct_pair(_split_full, full)
         given = pc.coalesce(given, from_full_given)
         surname = pc.coalesce(surname, from_full_surname)
     # the first word of a given name ("mary ann" -> "mary"), a surname without spaces
