@@ -227,3 +227,31 @@ def test_failed_deliveries_are_listed_and_retry_delivers_them(page: Any) -> None
         expect(page.locator("#failed")).to_contain_text("No failed deliveries")
         assert stat(page, "failed") == 0
         assert page.watched.problems == []
+
+
+# "Reach" names no field; its values are e-mail addresses, which decide its field.
+REACH = "Name,Reach\n" + "".join(f"Reach{i} Person{i},reach{i}@example.org\n" for i in range(6))
+
+
+def test_values_decide_a_column_after_the_type_is_switched_and_the_result_shows_it(
+    page: Any, receiver: Receiver
+) -> None:
+    page.goto("/")
+    page.set_input_files(
+        "#file-input", [{"name": "reach.csv", "mimeType": "text/csv", "buffer": REACH.encode()}]
+    )
+    expect(page.locator("#files li.file-card[data-upload-id]")).to_have_count(1)
+    expect(column_select(page, "reach.csv", "Reach")).to_have_value("Email")
+    page.locator("label.choice", has_text="Companies").click()
+    expect(column_select(page, "reach.csv", "Reach")).to_have_value("")
+    page.locator("label.choice", has_text="People").click()
+    expect(column_select(page, "reach.csv", "Reach")).to_have_value("Email")
+    page.get_by_label("Webhook URL").fill(receiver.url)
+    choose_rate(page, "No limit")
+    start(page, receiver)
+    expect(page.locator("#progress")).to_have_attribute("data-status", "completed", timeout=30_000)
+    rows = downloaded_rows(page)
+    assert sorted(r["Email"] for r in rows) == [f"reach{i}@example.org" for i in range(6)]
+    assert "Reach" not in rows[0]
+    bodies = [r.json() for r in receiver.requests]
+    assert sorted(b["Email"] for b in bodies) == [f"reach{i}@example.org" for i in range(6)]
