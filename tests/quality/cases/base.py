@@ -65,6 +65,15 @@ class Export:
         return out
 
 
+@dataclass(frozen=True)
+class Source:
+    """One file of a case: its name, its tool, how often each identifier is filled."""
+
+    name: str
+    export: Export
+    keep: dict[str, float] = field(default_factory=dict)
+
+
 HUBSPOT = Export(
     "HubSpot contacts",
     [

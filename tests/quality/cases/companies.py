@@ -11,7 +11,7 @@ from __future__ import annotations
 import random
 import re
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 from tests.quality.cases.base import (
@@ -32,6 +32,7 @@ from tests.quality.cases.base import (
     Export,
     Phones,
     Record,
+    Source,
     Writer,
     slug,
     street,
@@ -57,13 +58,6 @@ class Site:
     employees: str = ""
     siblings: bool = False  # other sites share its name stem or domain
     full: bool = False
-
-
-@dataclass(frozen=True)
-class Source:
-    name: str
-    export: Export
-    keep: dict[str, float] = field(default_factory=dict)
 
 
 DEFAULT_KEEP = {"domain": 0.75, "phone": 0.75, "street": 0.8, "linkedin": 0.6, "industry": 0.7}

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import random
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 from tests.quality.cases.base import (
@@ -41,6 +41,7 @@ from tests.quality.cases.base import (
     Export,
     Phones,
     Record,
+    Source,
     Writer,
     connected_on,
     slug,
@@ -82,15 +83,6 @@ class Person:
     full: bool = False  # every appearance carries every identifier its tool has
     phone_is_switchboard: bool = False
     role_email: bool = False
-
-
-@dataclass(frozen=True)
-class Source:
-    """One file of a case: its name, its tool, how often each identifier is filled."""
-
-    name: str
-    export: Export
-    keep: dict[str, float] = field(default_factory=dict)
 
 
 DEFAULT_KEEP = {"email": 0.55, "phone": 0.55, "linkedin": 0.7, "street": 0.6, "title": 0.8}
